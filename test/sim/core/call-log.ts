@@ -1,0 +1,40 @@
+/** One AWS operation the simulator received, successful or not. */
+export interface CallRecord {
+  /** Wall-clock time the call arrived, epoch ms. */
+  at: number;
+  /** `ecs`, `ecr`, `elbv2`, `cloudwatch`, `autoscaling`. */
+  service: string;
+  operation: string;
+  params: Record<string, unknown>;
+  /** True for any operation that can change state (everything but Describe/List/Get). */
+  mutating: boolean;
+  /** The error code returned, if the call failed. */
+  error?: string;
+}
+
+const READ_ONLY = /^(Describe|List|Get|BatchGet)/;
+
+export function isMutating(operation: string): boolean {
+  return !READ_ONLY.test(operation);
+}
+
+export class CallLog {
+  readonly calls: CallRecord[] = [];
+
+  record(call: CallRecord): void {
+    this.calls.push(call);
+  }
+
+  /** Calls that could have changed state, successful ones only unless `includeFailed`. */
+  mutations(includeFailed = false): CallRecord[] {
+    return this.calls.filter((c) => c.mutating && (includeFailed || !c.error));
+  }
+
+  count(operation?: string): number {
+    return operation ? this.calls.filter((c) => c.operation === operation).length : this.calls.length;
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+}
