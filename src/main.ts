@@ -1,4 +1,53 @@
+/**
+ * The action's entry: read settings once, check everything that needs no AWS, dispatch on
+ * `command`, then set outputs, write the job summary and fail the step if the command failed.
+ * Only this module calls `setFailed`, so no error is reported twice.
+ */
 import * as core from '@actions/core';
+import type { AwsClients } from './aws/clients.js';
+import { createClients, resolveRegion } from './aws/clients.js';
+import { registerCommand } from './commands/register.js';
+import type { CommandResult } from './commands/result.js';
+import { readInputs } from './settings/inputs.js';
+import { readSettings } from './settings/read-settings.js';
+import type { Settings } from './settings/settings.js';
+import type { TaskDefinitionInput } from './taskdef/normalize.js';
+import { checkOffline } from './taskdef/prepare.js';
+
+type CommandRunner = (
+  settings: Settings,
+  clients: AwsClients,
+  rendered: (TaskDefinitionInput | undefined)[],
+) => Promise<CommandResult>;
+
+const COMMANDS: Partial<Record<Settings['command'], CommandRunner>> = {
+  register: registerCommand,
+};
+
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // SDK errors carry their AWS code in `name`; our own errors already read as sentences.
+  const aws = (err as { $metadata?: unknown }).$metadata !== undefined;
+  return aws ? `${err.name}: ${err.message}` : err.message;
+}
+
 export async function run(): Promise<void> {
-  core.info('hello');
+  try {
+    const settings = readSettings({
+      inputs: readInputs(),
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    });
+    const runner = COMMANDS[settings.command];
+    if (!runner) {
+      throw new Error(`Command "${settings.command}" is not available yet in this version of the action.`);
+    }
+    const rendered = settings.targets.map(checkOffline);
+    const clients = createClients(resolveRegion(settings.region));
+    const result = await runner(settings, clients, rendered);
+    for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary, true).write();
+    if (result.failure) core.setFailed(result.failure);
+  } catch (err) {
+    core.setFailed(describeError(err));
+  }
 }

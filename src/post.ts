@@ -1,3 +1,3 @@
-import * as core from '@actions/core';
+import { cleanup } from './cleanup.js';
 
-core.info('post');
+await cleanup();

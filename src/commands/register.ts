@@ -1,0 +1,78 @@
+/**
+ * `command: register` — render and register a task definition (or reuse an identical
+ * revision), without touching any service. With `dry-run`, show the diff and change nothing.
+ */
+import * as core from '@actions/core';
+import type { AwsClients } from '../aws/clients.js';
+import { codeBlock, details, table } from '../report/markdown.js';
+import type { Settings } from '../settings/settings.js';
+import type { TaskDefinitionInput } from '../taskdef/normalize.js';
+import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
+import type { CommandResult } from './result.js';
+
+export async function registerCommand(
+  settings: Settings,
+  clients: AwsClients,
+  rendered: (TaskDefinitionInput | undefined)[],
+): Promise<CommandResult> {
+  const target = settings.targets[0]!;
+  const prepared = await core.group('Register task definition', async () => {
+    const p = await prepareTaskDefinition(clients, target, {
+      dryRun: settings.dryRun,
+      pinImageDigests: settings.pinImageDigests,
+      rendered: rendered[0],
+    });
+    logPrepared(p, settings.dryRun);
+    return p;
+  });
+  return {
+    outputs: {
+      'task-definition-arn': prepared.arn ?? '',
+      'task-definition-family': prepared.family,
+      'task-definition-revision': prepared.revision !== undefined ? String(prepared.revision) : '',
+      registered: String(prepared.registered),
+      'image-digests': JSON.stringify(imageDigests(prepared)),
+    },
+    summary: registerSummary(prepared, settings.dryRun),
+  };
+}
+
+export function imageDigests(p: PreparedTaskDefinition): Record<string, string> {
+  return Object.fromEntries(p.images.filter((i) => i.digest).map((i) => [i.container, i.digest!]));
+}
+
+export function logPrepared(p: PreparedTaskDefinition, dryRun: boolean): void {
+  for (const i of p.images) core.info(`${i.container}: ${i.image}`);
+  if (dryRun) {
+    core.info(
+      p.registered
+        ? `Dry run: would register a new revision of ${p.family}.`
+        : `Dry run: ${p.arn} is identical; it would be reused.`,
+    );
+    core.info(
+      p.diff ? `Changes against ${p.baselineLabel}:\n${p.diff}` : `No changes against ${p.baselineLabel}.`,
+    );
+  } else if (p.registered) {
+    core.info(`Registered ${p.arn}`);
+  } else {
+    core.info(`Reusing ${p.arn}: the rendered definition is identical to it.`);
+  }
+}
+
+export function registerSummary(p: PreparedTaskDefinition, dryRun: boolean): string {
+  const outcome = dryRun
+    ? p.registered
+      ? `Dry run: a new revision of **${p.family}** would be registered; nothing was changed.`
+      : `Dry run: **${p.arn}** is identical and would be reused; nothing was changed.`
+    : p.registered
+      ? `Registered **${p.family}:${p.revision}**.`
+      : `Reused **${p.family}:${p.revision}**: the rendered definition is identical.`;
+  const images = table(
+    ['Container', 'Image', 'Digest'],
+    p.images.map((i) => [i.container, `\`${i.image}\``, i.digest ? `\`${i.digest}\`` : '(not in ECR)']),
+  );
+  const diff = p.diff
+    ? details(`Task-definition diff against ${p.baselineLabel}`, codeBlock('diff', p.diff))
+    : `No changes against ${p.baselineLabel}.`;
+  return [`## Task definition`, outcome, images, diff].join('\n\n');
+}

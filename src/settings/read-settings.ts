@@ -1,0 +1,230 @@
+/**
+ * Reads every input once, layers them over the optional config file, validates each layer
+ * with the one schema and resolves the result into `Settings`. Any problem throws a
+ * `SettingsError` that names the input (or file and line) and shows the expected form, before
+ * the action makes a single AWS call.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { type ConfigFile, loadConfigFile } from './config-file.js';
+import { SettingsError } from './errors.js';
+import {
+  COMMANDS,
+  type Command,
+  configFileSchema,
+  FIELD_NAMES,
+  FIELDS,
+  type FieldName,
+  type Layer,
+  layerSchema,
+} from './schema.js';
+import type { ServiceTarget, Settings, TaskDefinitionSource } from './settings.js';
+
+/** Input names that exist only as inputs: they choose what to do, not how. */
+export const CONTROL_INPUTS = ['command', 'config', 'environment'] as const;
+export const ALL_INPUTS: readonly string[] = [...CONTROL_INPUTS, ...FIELD_NAMES];
+
+export interface SettingsSources {
+  /** Raw input values by input name; empty string means "not given". */
+  inputs: Record<string, string>;
+  /** Directory relative paths are resolved against (the workspace). */
+  workspace: string;
+}
+
+const DEFAULTS = {
+  pinImageDigests: true,
+  dryRun: false,
+  strategy: 'rolling' as const,
+  minimumHealthyPercent: 100,
+  maximumPercent: 200,
+  circuitBreaker: true,
+  rollbackOnFailure: true,
+  forceNewDeployment: false,
+  timeoutMs: 30 * 60_000,
+  pollIntervalMs: 5_000,
+};
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Known keys: ${[...FIELD_NAMES, 'environments'].join(', ')}`;
+  }
+  return issue.message;
+}
+
+function expectedFor(key: PropertyKey | undefined): string {
+  const field = typeof key === 'string' && key in FIELDS ? FIELDS[key as FieldName] : undefined;
+  return field ? ` Expected: ${field.expected}.` : '';
+}
+
+function validateInputs(inputs: Record<string, string>): Layer {
+  const given = Object.fromEntries(FIELD_NAMES.filter((k) => inputs[k]?.trim()).map((k) => [k, inputs[k]]));
+  const result = layerSchema.safeParse(given);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path[0];
+  const value = typeof key === 'string' ? given[key] : undefined;
+  throw new SettingsError(
+    `Input "${String(key)}" is invalid${value !== undefined ? ` ("${value}")` : ''}: ${describeIssue(issue)}.${expectedFor(key)}`,
+  );
+}
+
+function validateFile(file: ConfigFile, environment: string | undefined): Layer[] {
+  const result = configFileSchema.safeParse(file.data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    // For an unknown key, point at the key itself rather than at the map holding it.
+    const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const line = file.lineOf(at);
+    const where = issue.path.length ? ` ("${issue.path.join('.')}")` : '';
+    const field = issue.path[0] === 'environments' ? issue.path[2] : issue.path[0];
+    throw new SettingsError(
+      `Config file ${file.path}${line ? ` line ${line}` : ''}${where}: ${describeIssue(issue)}.${expectedFor(field)}`,
+    );
+  }
+  const { environments, ...top } = result.data;
+  if (!environment) return [top];
+  const env = environments?.[environment];
+  if (!env) {
+    const known = Object.keys(environments ?? {});
+    throw new SettingsError(
+      `Input "environment": "${environment}" is not in ${file.path}. Expected one of: ${known.length ? known.join(', ') : '(the file defines no environments)'}.`,
+    );
+  }
+  return [top, env];
+}
+
+function taskDefinitionSource(value: string | undefined, workspace: string): TaskDefinitionSource {
+  if (!value) return { kind: 'service' };
+  if (/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(value)) {
+    return { kind: 'existing', ref: value };
+  }
+  if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) return { kind: 'existing', ref: value };
+  return { kind: 'file', path: path.resolve(workspace, value), display: value };
+}
+
+function parseCommand(raw: string | undefined): Command {
+  const command = (raw?.trim() || 'deploy') as Command;
+  if (!COMMANDS.includes(command)) {
+    throw new SettingsError(
+      `Input "command" is invalid ("${raw}"). Expected one of: ${COMMANDS.join(', ')}.`,
+    );
+  }
+  return command;
+}
+
+export function readSettings({ inputs, workspace }: SettingsSources): Settings {
+  const command = parseCommand(inputs.command);
+  const environment = inputs.environment?.trim() || undefined;
+  const configPath = inputs.config?.trim();
+  let layers: Layer[] = [];
+  if (configPath) {
+    layers = validateFile(loadConfigFile(path.resolve(workspace, configPath), configPath), environment);
+  } else if (environment) {
+    throw new SettingsError(
+      'Input "environment" needs a config file: set input "config" to a YAML file with an `environments:` map.',
+    );
+  }
+  layers.push(validateInputs(inputs));
+  // Later layers win: file top level < file environment < inputs.
+  const s: Layer = Object.assign(
+    {},
+    ...layers.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined))),
+  );
+
+  const required = (key: FieldName, why: string): never => {
+    throw new SettingsError(`Input "${key}" is required ${why}.${expectedFor(key)}`);
+  };
+
+  if (s.service && s.services) {
+    throw new SettingsError(
+      'Inputs "service" and "services" are both set. Expected: one service in "service", or a list in "services".',
+    );
+  }
+  const entries = s.services ?? (s.service ? [{ name: s.service }] : []);
+  const taskDefinition = taskDefinitionSource(s['task-definition'], workspace);
+
+  if (command === 'register') {
+    if (taskDefinition.kind === 'existing') {
+      throw new SettingsError(
+        `Input "task-definition" ("${s['task-definition']}") names an existing revision; command "register" needs a JSON file, or no value to start from the live service. Expected: ${FIELDS['task-definition'].expected}.`,
+      );
+    }
+    if (taskDefinition.kind === 'service') {
+      if (!s.cluster)
+        required('cluster', 'when "task-definition" is not given (the live service\'s definition is used)');
+      if (entries.length === 0)
+        required('service', 'when "task-definition" is not given (the live service\'s definition is used)');
+    }
+  } else {
+    if (!s.cluster) required('cluster', `for command "${command}"`);
+    if (entries.length === 0 && command !== 'preview-sweep') required('service', `for command "${command}"`);
+  }
+  if (taskDefinition.kind === 'file' && !existsSync(taskDefinition.path)) {
+    throw new SettingsError(
+      `Input "task-definition": file ${s['task-definition']} does not exist. Expected: ${FIELDS['task-definition'].expected}.`,
+    );
+  }
+
+  if (s.timeout !== undefined && s.timeout <= 0) {
+    throw new SettingsError(`Input "timeout" must be longer than 0.${expectedFor('timeout')}`);
+  }
+  if (s['poll-interval'] !== undefined && s['poll-interval'] <= 0) {
+    throw new SettingsError(`Input "poll-interval" must be longer than 0.${expectedFor('poll-interval')}`);
+  }
+
+  const overrides = {
+    images: s.images ?? [],
+    environment: s['environment-variables'] ?? [],
+    secrets: s.secrets ?? [],
+    cpu: s.cpu,
+    memory: s.memory,
+    taskRoleArn: s['task-role-arn'],
+    executionRoleArn: s['execution-role-arn'],
+    container: s.container,
+  };
+  const targets: ServiceTarget[] = entries.map((e) => ({
+    cluster: e.cluster ?? s.cluster ?? '',
+    service: e.name,
+    taskDefinition: e['task-definition']
+      ? taskDefinitionSource(e['task-definition'], workspace)
+      : taskDefinition,
+    overrides: {
+      ...overrides,
+      images: e.images ?? overrides.images,
+      container: e.container ?? overrides.container,
+    },
+    desiredCount: e['desired-count'] ?? s['desired-count'],
+  }));
+  if (targets.length === 0) {
+    // `register` from a file needs no service: the target carries only the definition.
+    targets.push({
+      cluster: s.cluster ?? '',
+      service: '',
+      taskDefinition,
+      overrides,
+      desiredCount: s['desired-count'],
+    });
+  }
+
+  return {
+    command,
+    environment,
+    region: s.region,
+    targets,
+    pinImageDigests: s['pin-image-digests'] ?? DEFAULTS.pinImageDigests,
+    dryRun: s['dry-run'] ?? DEFAULTS.dryRun,
+    strategy: s.strategy ?? DEFAULTS.strategy,
+    rolling: {
+      minimumHealthyPercent: s['minimum-healthy-percent'] ?? DEFAULTS.minimumHealthyPercent,
+      maximumPercent: s['maximum-percent'] ?? DEFAULTS.maximumPercent,
+      circuitBreaker: s['circuit-breaker'] ?? DEFAULTS.circuitBreaker,
+      rollbackOnFailure: s['rollback-on-failure'] ?? DEFAULTS.rollbackOnFailure,
+      forceNewDeployment: s['force-new-deployment'] ?? DEFAULTS.forceNewDeployment,
+      deploymentAlarms: s['deployment-alarms'] ?? [],
+      failedTasksThreshold: s['failed-tasks-threshold'],
+    },
+    timeoutMs: s.timeout ?? DEFAULTS.timeoutMs,
+    pollIntervalMs: s['poll-interval'] ?? DEFAULTS.pollIntervalMs,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Registers a rendered task definition, or reuses the family's latest revision when it is the
+ * same (so re-running a deploy does not pile up identical revisions), or in a dry run only
+ * shows what would change.
+ */
+import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { createTwoFilesPatch } from 'diff';
+import type { AwsClients } from '../aws/clients.js';
+import { canonicalJson, type TaskDefinitionInput, toRegisterInput } from './normalize.js';
+
+export interface RegisterResult {
+  /** Undefined only in a dry run that would register a new revision. */
+  arn?: string;
+  family: string;
+  revision?: number;
+  /** True when a new revision was registered (or would be, in a dry run). */
+  registered: boolean;
+  /** Unified diff against `baseline`, empty when equal. */
+  diff: string;
+  /** What the diff compares against: the live definition, or the family's latest revision. */
+  baselineLabel: string;
+}
+
+export function revisionOf(arn: string): number {
+  return Number(arn.slice(arn.lastIndexOf(':') + 1));
+}
+
+async function latestRevision(clients: AwsClients, family: string) {
+  try {
+    const out = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
+    );
+    const td = out.taskDefinition;
+    return td?.taskDefinitionArn
+      ? { arn: td.taskDefinitionArn, definition: toRegisterInput(td, out.tags) }
+      : undefined;
+  } catch (err) {
+    // A family that was never registered is not an error here: the first revision is new.
+    if ((err as Error).name === 'ClientException') return undefined;
+    throw err;
+  }
+}
+
+export function diffDefinitions(
+  beforeLabel: string,
+  before: TaskDefinitionInput | undefined,
+  after: TaskDefinitionInput,
+): string {
+  const a = before ? `${canonicalJson(before)}\n` : '';
+  const b = `${canonicalJson(after)}\n`;
+  if (a === b) return '';
+  return createTwoFilesPatch(beforeLabel, 'rendered', a, b, undefined, undefined, { context: 3 });
+}
+
+export async function registerTaskDefinition(
+  clients: AwsClients,
+  def: TaskDefinitionInput,
+  options: { dryRun: boolean; live?: { arn: string; definition: TaskDefinitionInput } },
+): Promise<RegisterResult> {
+  const family = def.family!;
+  const latest = await latestRevision(clients, family);
+  const baseline = options.live ?? latest;
+  const baselineLabel = baseline
+    ? baseline.arn.slice(baseline.arn.lastIndexOf('/') + 1)
+    : '(no earlier revision)';
+  const diff = diffDefinitions(baselineLabel, baseline?.definition, def);
+  if (latest && canonicalJson(latest.definition) === canonicalJson(def)) {
+    return {
+      arn: latest.arn,
+      family,
+      revision: revisionOf(latest.arn),
+      registered: false,
+      diff,
+      baselineLabel,
+    };
+  }
+  if (options.dryRun) return { family, registered: true, diff, baselineLabel };
+  const out = await clients.ecs.send(new RegisterTaskDefinitionCommand(def)).catch((err: Error) => {
+    throw new Error(`Registering task definition family "${family}": ${err.name}: ${err.message}`);
+  });
+  const arn = out.taskDefinition?.taskDefinitionArn;
+  if (!arn) throw new Error(`Registering task definition family "${family}": no ARN in the response.`);
+  return { arn, family, revision: revisionOf(arn), registered: true, diff, baselineLabel };
+}

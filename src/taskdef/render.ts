@@ -1,0 +1,89 @@
+/**
+ * Applies the overrides from settings to a task definition: images per container, merged
+ * environment variables and secrets, task cpu/memory and roles. Pure: no AWS, no files.
+ */
+import type { KeyValuePair, Secret } from '@aws-sdk/client-ecs';
+import type { Overrides } from '../settings/settings.js';
+import type { Container, TaskDefinitionInput } from './normalize.js';
+
+export class RenderError extends Error {
+  override name = 'RenderError';
+}
+
+function containerNames(def: TaskDefinitionInput): string[] {
+  return (def.containerDefinitions ?? []).map((c) => c.name ?? '');
+}
+
+/** Split `container/NAME` into its parts; unprefixed names belong to the main container. */
+function target(key: string, main: string): [string, string] {
+  const slash = key.indexOf('/');
+  return slash < 0 ? [main, key] : [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+function merge<T extends { name?: string }>(
+  list: T[] | undefined,
+  name: string,
+  make: () => T,
+  apply: (item: T) => void,
+): T[] {
+  const items = [...(list ?? [])];
+  const existing = items.find((i) => i.name === name);
+  if (existing) apply(existing);
+  else {
+    const created = make();
+    apply(created);
+    items.push(created);
+  }
+  return items;
+}
+
+export function render(source: TaskDefinitionInput, overrides: Overrides): TaskDefinitionInput {
+  const def: TaskDefinitionInput = structuredClone(source);
+  if (!def.family) throw new RenderError('the task definition has no "family"');
+  if (!def.containerDefinitions?.length)
+    throw new RenderError('the task definition has no "containerDefinitions"');
+  const names = containerNames(def);
+  const main = overrides.container ?? names[0]!;
+  const find = (name: string, input: string): Container => {
+    const c = def.containerDefinitions!.find((x) => x.name === name) as Container | undefined;
+    if (!c) {
+      throw new RenderError(
+        `Input "${input}": no container named "${name}" in task definition family "${def.family}". Expected one of: ${names.join(', ')}.`,
+      );
+    }
+    return c;
+  };
+  if (overrides.container) find(overrides.container, 'container');
+
+  for (const [container, image] of overrides.images) find(container || main, 'images').image = image;
+
+  for (const [key, value] of overrides.environment) {
+    const [container, name] = target(key, main);
+    const c = find(container, 'environment-variables');
+    c.environment = merge<KeyValuePair>(
+      c.environment,
+      name,
+      () => ({ name }),
+      (i) => {
+        i.value = value;
+      },
+    );
+  }
+  for (const [key, valueFrom] of overrides.secrets) {
+    const [container, name] = target(key, main);
+    const c = find(container, 'secrets');
+    c.secrets = merge<Secret>(
+      c.secrets,
+      name,
+      () => ({ name, valueFrom }),
+      (i) => {
+        i.valueFrom = valueFrom;
+      },
+    );
+  }
+  if (overrides.cpu) def.cpu = overrides.cpu;
+  if (overrides.memory) def.memory = overrides.memory;
+  if (overrides.taskRoleArn) def.taskRoleArn = overrides.taskRoleArn;
+  if (overrides.executionRoleArn) def.executionRoleArn = overrides.executionRoleArn;
+  return def;
+}
