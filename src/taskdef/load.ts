@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { LineCounter, parseDocument } from 'yaml';
 import type { AwsClients } from '../aws/clients.js';
 import { SettingsError } from '../settings/errors.js';
 import { type TaskDefinitionInput, toRegisterInput } from './normalize.js';
@@ -22,11 +23,9 @@ export function loadTaskDefinitionFile(path: string, display = path): TaskDefini
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    const line = jsonErrorLine(text, (err as Error).message);
     throw new SettingsError(
-      `Input "task-definition": ${display}${line ? ` line ${line}` : ''} is not valid JSON (${message}). Expected: a task definition as JSON, e.g. the output of \`aws ecs describe-task-definition\`.`,
+      `Input "task-definition": ${display}${line ? ` line ${line}` : ''} is not valid JSON (${(err as Error).message.split('\n')[0]}). Expected: a task definition as JSON, e.g. the output of \`aws ecs describe-task-definition\`.`,
     );
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -41,6 +40,19 @@ export function loadTaskDefinitionFile(path: string, display = path): TaskDefini
     );
   }
   return def;
+}
+
+/**
+ * The line of a JSON syntax error. V8 reports a position only for some errors, so fall back to
+ * the YAML parser (JSON is YAML), which locates the first problem in flow collections.
+ */
+function jsonErrorLine(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const first = doc.errors[0];
+  return first ? lineCounter.linePos(first.pos[0]).line : undefined;
 }
 
 export interface LiveTaskDefinition {

@@ -1,0 +1,38 @@
+/** Shared set-up for scenario tests: a simulator per test file and throw-away workspaces. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
+import { type RunOptions, type RunResult, runAction } from '../harness/run-action.js';
+import { Simulator, type SimulatorOptions } from '../sim/index.js';
+
+/** Start a simulator before the file's tests and stop it after; returns a getter. */
+export function useSimulator(options: SimulatorOptions = {}): () => Simulator {
+  let sim: Simulator | undefined;
+  beforeAll(async () => {
+    sim = await Simulator.start(options);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+  return () => {
+    if (!sim) throw new Error('simulator not started');
+    return sim;
+  };
+}
+
+/** A temporary workspace holding the given files (path → content; objects become JSON). */
+export function workspace(files: Record<string, string | object> = {}): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'workspace-'));
+  for (const [name, content] of Object.entries(files)) {
+    const full = path.join(dir, name);
+    mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  }
+  return dir;
+}
+
+/** Run the bundled action against the simulator. */
+export function runAgainst(sim: Simulator, options: RunOptions): Promise<RunResult> {
+  return runAction({ ...options, env: { ...sim.env(), ...options.env } });
+}
