@@ -34,7 +34,9 @@ function actionsUsedBySource(): Set<string> {
   const used = new Set<string>();
   for (const file of sourceFiles(path.join(ROOT, 'src'))) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g)) {
+    for (const m of text.matchAll(
+      /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g,
+    )) {
       const prefix = SERVICE_PREFIX[m[2]!];
       if (!prefix) throw new Error(`${file}: unknown AWS client ${m[2]}; add it to SERVICE_PREFIX`);
       for (const name of m[1]!.split(',').map((s) => s.trim())) {
