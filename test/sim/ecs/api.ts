@@ -1,0 +1,526 @@
+/** The ECS API handlers (awsJson1_1, `AmazonEC2ContainerServiceV20141113.<Operation>`). */
+import { AwsError } from '../core/errors.js';
+import type { Handler } from '../core/server.js';
+import type { Simulator } from '../index.js';
+import { rollout } from './events.js';
+import {
+  arns,
+  type Cluster,
+  type Deployment,
+  type DeploymentConfiguration,
+  type LoadBalancer,
+  mergeTags,
+  nameOf,
+  newDeploymentId,
+  type Service,
+  type Tag,
+  type TaskDefinition,
+  toTags,
+} from './model.js';
+import type { Scheduler } from './scheduler.js';
+import type { EcsState } from './state.js';
+import { serviceView, taskDefinitionView, taskView } from './views.js';
+
+const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const MAX_TAGS = 50;
+
+interface Ctx {
+  sim: Simulator;
+  state: EcsState;
+  scheduler: Scheduler;
+}
+
+const invalid = (message: string) => new AwsError('InvalidParameterException', message);
+
+/** Paginate a list the way ECS does: an opaque token that is the next index. */
+function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, limit = 100) {
+  const start = nextToken ? Number(Buffer.from(nextToken, 'base64').toString('utf8')) || 0 : 0;
+  const size = Math.min(maxResults ?? limit, limit);
+  const slice = items.slice(start, start + size);
+  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
+  return { slice, nextToken: next };
+}
+
+function defaultDeploymentConfiguration(input?: Partial<DeploymentConfiguration>): DeploymentConfiguration {
+  return {
+    ...input,
+    minimumHealthyPercent: input?.minimumHealthyPercent ?? 100,
+    maximumPercent: input?.maximumPercent ?? 200,
+    deploymentCircuitBreaker: {
+      enable: input?.deploymentCircuitBreaker?.enable ?? false,
+      rollback: input?.deploymentCircuitBreaker?.rollback ?? false,
+    },
+  };
+}
+
+export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
+  const { sim, state } = ctx;
+  const now = () => sim.clock.now();
+
+  // ---------- clusters ----------
+
+  const clusterView = (c: Cluster, includeTags: boolean) => {
+    const services = [...state.services.values()].filter((s) => s.cluster === c && s.status === 'ACTIVE');
+    const tasks = [...state.tasks.values()].filter((t) => t.cluster === c);
+    return {
+      clusterArn: c.arn,
+      clusterName: c.name,
+      status: c.status,
+      registeredContainerInstancesCount: 0,
+      runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
+      pendingTasksCount: tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'RUNNING')
+        .length,
+      activeServicesCount: services.length,
+      settings: c.settings,
+      capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      defaultCapacityProviderStrategy: [],
+      tags: includeTags ? c.tags : undefined,
+    };
+  };
+
+  const createCluster = (p: { clusterName?: string; tags?: Tag[]; settings?: unknown[] }) => {
+    const name = p.clusterName ?? 'default';
+    const existing = state.clusters.get(name);
+    if (existing && existing.status === 'ACTIVE') return { cluster: clusterView(existing, false) };
+    const cluster: Cluster = {
+      name,
+      arn: arns.cluster(name),
+      status: 'ACTIVE',
+      tags: toTags(p.tags),
+      settings: p.settings ?? [],
+    };
+    state.clusters.set(name, cluster);
+    return { cluster: clusterView(cluster, false) };
+  };
+
+  const describeClusters = (p: { clusters?: string[]; include?: string[] }) => {
+    const clusters: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const ref of p.clusters ?? ['default']) {
+      const c = state.clusters.get(nameOf(ref));
+      if (c) clusters.push(clusterView(c, p.include?.includes('TAGS') ?? false));
+      else failures.push({ arn: ref.startsWith('arn:') ? ref : arns.cluster(ref), reason: 'MISSING' });
+    }
+    return { clusters, failures };
+  };
+
+  // ---------- task definitions ----------
+
+  const READ_ONLY_TD = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+  ];
+
+  const registerTaskDefinition = (p: Record<string, unknown>) => {
+    const family = p.family;
+    if (typeof family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(family)) {
+      throw new AwsError('ClientException', 'Family contains invalid characters.');
+    }
+    for (const key of READ_ONLY_TD) {
+      if (key in p) {
+        // The SDK's serializer drops unknown members, so this is only reached by raw callers.
+        throw new AwsError('ClientException', `Unexpected key '${key}' found in params.`);
+      }
+    }
+    const defs = p.containerDefinitions;
+    if (!Array.isArray(defs) || defs.length === 0) {
+      throw new AwsError('ClientException', 'Container list cannot be empty.');
+    }
+    for (const d of defs as Record<string, unknown>[]) {
+      if (!d.name) throw new AwsError('ClientException', 'Container.name should not be null or empty.');
+      if (!d.image) throw new AwsError('ClientException', 'Container.image should not be null or empty.');
+    }
+    const tags = toTags(p.tags as Tag[] | undefined);
+    if (tags.length > MAX_TAGS) throw invalid('Too many tags were specified.');
+    const { tags: _omit, ...input } = p;
+    const revisions = state.families.get(family) ?? [];
+    const revision = (revisions.at(-1)?.revision ?? 0) + 1;
+    const td: TaskDefinition = {
+      arn: arns.taskDefinition(family, revision),
+      family,
+      revision,
+      status: 'ACTIVE',
+      input,
+      registeredAt: new Date(now()),
+      tags,
+    };
+    revisions.push(td);
+    state.families.set(family, revisions);
+    state.taskDefinitions.set(td.arn, td);
+    return { taskDefinition: taskDefinitionView(td), tags: tags.length ? tags : undefined };
+  };
+
+  const taskDefinitionOrThrow = (
+    ref: string | undefined,
+    message = 'Unable to describe task definition.',
+  ) => {
+    const td = ref ? state.findTaskDefinition(ref) : undefined;
+    if (!td) throw new AwsError('ClientException', message);
+    return td;
+  };
+
+  const describeTaskDefinition = (p: { taskDefinition: string; include?: string[] }) => {
+    const td = taskDefinitionOrThrow(p.taskDefinition);
+    return {
+      taskDefinition: taskDefinitionView(td),
+      tags: p.include?.includes('TAGS') ? td.tags : undefined,
+    };
+  };
+
+  const listTaskDefinitions = (p: {
+    familyPrefix?: string;
+    status?: string;
+    sort?: string;
+    maxResults?: number;
+    nextToken?: string;
+  }) => {
+    const status = p.status ?? 'ACTIVE';
+    let all = [...state.taskDefinitions.values()].filter(
+      (t) => (!p.familyPrefix || t.family.startsWith(p.familyPrefix)) && t.status === status,
+    );
+    all.sort((a, b) => a.family.localeCompare(b.family) || a.revision - b.revision);
+    if (p.sort === 'DESC') all = all.reverse();
+    const { slice, nextToken } = page(all, p.maxResults, p.nextToken);
+    return { taskDefinitionArns: slice.map((t) => t.arn), nextToken };
+  };
+
+  const listTaskDefinitionFamilies = (p: {
+    familyPrefix?: string;
+    status?: string;
+    maxResults?: number;
+    nextToken?: string;
+  }) => {
+    const status = p.status ?? 'ACTIVE';
+    const families = [...state.families.entries()]
+      .filter(([family]) => !p.familyPrefix || family.startsWith(p.familyPrefix))
+      .filter(([, revs]) => {
+        const active = revs.some((r) => r.status === 'ACTIVE');
+        return status === 'ALL' || (status === 'ACTIVE' ? active : !active);
+      })
+      .map(([family]) => family)
+      .sort();
+    const { slice, nextToken } = page(families, p.maxResults, p.nextToken);
+    return { families: slice, nextToken };
+  };
+
+  const deregisterTaskDefinition = (p: { taskDefinition: string }) => {
+    if (!p.taskDefinition?.includes(':')) {
+      throw invalid('Revision should be specified in the task definition (family:revision or ARN).');
+    }
+    const td = taskDefinitionOrThrow(p.taskDefinition, 'The specified task definition does not exist.');
+    td.status = 'INACTIVE';
+    td.deregisteredAt = new Date(now());
+    return { taskDefinition: taskDefinitionView(td) };
+  };
+
+  // ---------- services ----------
+
+  const checkLoadBalancers = (lbs: LoadBalancer[], td: TaskDefinition) => {
+    const defs = (td.input.containerDefinitions as { name?: string }[] | undefined) ?? [];
+    for (const lb of lbs) {
+      if (!lb.targetGroupArn) throw invalid('targetGroupArn is required for an Application Load Balancer.');
+      if (!sim.elb.targetGroupExists(lb.targetGroupArn)) {
+        throw invalid(
+          `Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions. Target group ${lb.targetGroupArn} not found.`,
+        );
+      }
+      if (!sim.elb.targetGroupHasLoadBalancer(lb.targetGroupArn)) {
+        throw invalid(
+          `The target group with targetGroupArn ${lb.targetGroupArn} does not have an associated load balancer.`,
+        );
+      }
+      if (!defs.some((d) => d.name === lb.containerName)) {
+        throw invalid(`The container ${lb.containerName} does not exist in the task definition.`);
+      }
+    }
+  };
+
+  const newDeployment = (service: Service, td: TaskDefinition): Deployment => {
+    const id = newDeploymentId();
+    const at = new Date(now());
+    const deployment: Deployment = {
+      id,
+      status: 'PRIMARY',
+      taskDefinitionArn: td.arn,
+      desiredCount: service.desiredCount,
+      failedTasks: 0,
+      createdAt: at,
+      updatedAt: at,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: rollout.inProgress(id),
+      loadBalancers: service.loadBalancers,
+      networkConfiguration: service.extra.networkConfiguration,
+      launchType: (service.extra.launchType as string | undefined) ?? 'FARGATE',
+    };
+    for (const d of service.deployments) d.status = 'ACTIVE';
+    service.deployments = [deployment, ...service.deployments];
+    service.history.push(deployment);
+    return deployment;
+  };
+
+  const EXTRA_SERVICE_KEYS = [
+    'launchType',
+    'capacityProviderStrategy',
+    'platformVersion',
+    'networkConfiguration',
+    'placementConstraints',
+    'placementStrategy',
+    'serviceRegistries',
+    'deploymentController',
+    'enableECSManagedTags',
+    'propagateTags',
+    'enableExecuteCommand',
+    'serviceConnectConfiguration',
+    'volumeConfigurations',
+    'availabilityZoneRebalancing',
+    'role',
+  ];
+
+  const pickExtra = (p: Record<string, unknown>) =>
+    Object.fromEntries(EXTRA_SERVICE_KEYS.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+
+  const createService = (p: Record<string, unknown>) => {
+    const cluster = state.cluster(p.cluster as string | undefined);
+    const name = p.serviceName;
+    if (typeof name !== 'string' || !SERVICE_NAME.test(name)) {
+      throw invalid(
+        'Service name can have up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.',
+      );
+    }
+    const existing = state.findService(cluster, name);
+    if (existing && existing.status !== 'INACTIVE') throw invalid('Creation of service was not idempotent.');
+    const td = taskDefinitionOrThrow(p.taskDefinition as string | undefined, 'TaskDefinition not found.');
+    if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
+    const lbs = ((p.loadBalancers as LoadBalancer[] | undefined) ?? []).map((lb) => ({ ...lb }));
+    checkLoadBalancers(lbs, td);
+    const desiredCount = Number(p.desiredCount ?? 0);
+    if (!Number.isInteger(desiredCount) || desiredCount < 0)
+      throw invalid('desiredCount must be a non-negative integer.');
+    const tags = toTags(p.tags as Tag[] | undefined);
+    if (tags.length > MAX_TAGS) throw invalid('Too many tags were specified.');
+    const service: Service = {
+      name,
+      arn: arns.service(cluster.name, name),
+      cluster,
+      status: 'ACTIVE',
+      desiredCount,
+      taskDefinitionArn: td.arn,
+      deploymentConfiguration: defaultDeploymentConfiguration(
+        p.deploymentConfiguration as Partial<DeploymentConfiguration> | undefined,
+      ),
+      loadBalancers: lbs,
+      healthCheckGracePeriodSeconds: Number(p.healthCheckGracePeriodSeconds ?? 0),
+      deployments: [],
+      history: [],
+      events: [],
+      createdAt: new Date(now()),
+      tags,
+      extra: pickExtra(p),
+    };
+    // A previous INACTIVE service of that name is gone for good; its stopped tasks stay listed.
+    state.services.set(service.arn, service);
+    newDeployment(service, td);
+    return { service: serviceView(service, state.tasksOf(service), false) };
+  };
+
+  const updateService = (p: Record<string, unknown>) => {
+    const cluster = state.cluster(p.cluster as string | undefined);
+    const service = state.activeService(cluster, String(p.service ?? ''));
+    let redeploy = p.forceNewDeployment === true;
+    let td = state.taskDefinitions.get(service.taskDefinitionArn)!;
+    if (p.taskDefinition !== undefined) {
+      td = taskDefinitionOrThrow(p.taskDefinition as string, 'TaskDefinition not found.');
+      if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
+      if (td.arn !== service.taskDefinitionArn) redeploy = true;
+    }
+    if (p.loadBalancers !== undefined) {
+      const lbs = (p.loadBalancers as LoadBalancer[]).map((lb) => ({ ...lb }));
+      checkLoadBalancers(lbs, td);
+      if (JSON.stringify(lbs) !== JSON.stringify(service.loadBalancers)) redeploy = true;
+      service.loadBalancers = lbs;
+    }
+    if (p.desiredCount !== undefined) {
+      const desired = Number(p.desiredCount);
+      if (!Number.isInteger(desired) || desired < 0)
+        throw invalid('desiredCount must be a non-negative integer.');
+      service.desiredCount = desired;
+    }
+    if (p.deploymentConfiguration !== undefined) {
+      const given = p.deploymentConfiguration as Partial<DeploymentConfiguration>;
+      service.deploymentConfiguration = defaultDeploymentConfiguration({
+        ...service.deploymentConfiguration,
+        ...given,
+        deploymentCircuitBreaker:
+          given.deploymentCircuitBreaker ?? service.deploymentConfiguration.deploymentCircuitBreaker,
+      });
+    }
+    if (p.healthCheckGracePeriodSeconds !== undefined) {
+      service.healthCheckGracePeriodSeconds = Number(p.healthCheckGracePeriodSeconds);
+    }
+    const extra = pickExtra(p);
+    if (extra.networkConfiguration !== undefined || extra.capacityProviderStrategy !== undefined)
+      redeploy = true;
+    Object.assign(service.extra, extra);
+    if (redeploy) {
+      service.taskDefinitionArn = td.arn;
+      newDeployment(service, td);
+    } else if (service.deployments[0]) {
+      service.deployments[0].desiredCount = service.desiredCount;
+      service.deployments[0].updatedAt = new Date(now());
+    }
+    return { service: serviceView(service, state.tasksOf(service), false) };
+  };
+
+  const deleteService = (p: { cluster?: string; service: string; force?: boolean }) => {
+    const cluster = state.cluster(p.cluster);
+    const service = state.service(cluster, p.service);
+    if (service.status !== 'ACTIVE')
+      throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
+    if (service.desiredCount > 0 && !p.force) {
+      throw invalid('The service cannot be stopped while it is scaled above 0.');
+    }
+    service.desiredCount = 0;
+    service.status = 'DRAINING';
+    return { service: serviceView(service, state.tasksOf(service), false) };
+  };
+
+  const describeServices = (p: { cluster?: string; services?: string[]; include?: string[] }) => {
+    const cluster = state.cluster(p.cluster);
+    const names = p.services ?? [];
+    if (names.length === 0) throw invalid('Services cannot be empty.');
+    if (names.length > 10) throw invalid('service names can have at most 10 items.');
+    const services: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const ref of names) {
+      const s = state.findService(cluster, ref);
+      if (s) services.push(serviceView(s, state.tasksOf(s), p.include?.includes('TAGS') ?? false));
+      else
+        failures.push({
+          arn: ref.startsWith('arn:') ? ref : arns.service(cluster.name, ref),
+          reason: 'MISSING',
+        });
+    }
+    return { services, failures };
+  };
+
+  const listServices = (p: {
+    cluster?: string;
+    maxResults?: number;
+    nextToken?: string;
+    launchType?: string;
+  }) => {
+    const cluster = state.cluster(p.cluster);
+    const all = [...state.services.values()]
+      .filter((s) => s.cluster === cluster && s.status !== 'INACTIVE')
+      .filter((s) => !p.launchType || (s.extra.launchType ?? 'FARGATE') === p.launchType)
+      .map((s) => s.arn);
+    const { slice, nextToken } = page(all, p.maxResults, p.nextToken, 100);
+    return { serviceArns: slice, nextToken };
+  };
+
+  // ---------- tasks ----------
+
+  const listTasks = (p: {
+    cluster?: string;
+    serviceName?: string;
+    desiredStatus?: string;
+    startedBy?: string;
+    family?: string;
+    maxResults?: number;
+    nextToken?: string;
+  }) => {
+    const cluster = state.cluster(p.cluster);
+    const service = p.serviceName ? state.service(cluster, p.serviceName) : undefined;
+    const desired = p.desiredStatus ?? 'RUNNING';
+    const all = [...state.tasks.values()]
+      .filter((t) => t.cluster === cluster && t.desiredStatus === desired)
+      .filter((t) => !service || t.service === service)
+      .filter((t) => !p.startedBy || t.startedBy === p.startedBy)
+      .filter((t) => !p.family || state.taskDefinitions.get(t.taskDefinitionArn)?.family === p.family)
+      .map((t) => t.arn);
+    const { slice, nextToken } = page(all, p.maxResults, p.nextToken, 100);
+    return { taskArns: slice, nextToken };
+  };
+
+  const describeTasks = (p: { cluster?: string; tasks?: string[]; include?: string[] }) => {
+    const cluster = state.cluster(p.cluster);
+    const refs = p.tasks ?? [];
+    if (refs.length === 0) throw invalid('Tasks cannot be empty.');
+    if (refs.length > 100) throw invalid('tasks can have at most 100 items.');
+    const tasks: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const ref of refs) {
+      const t = state.tasks.get(arns.task(cluster.name, nameOf(ref)));
+      if (t) tasks.push(taskView(t, p.include?.includes('TAGS') ?? false));
+      else
+        failures.push({
+          arn: ref.startsWith('arn:') ? ref : arns.task(cluster.name, ref),
+          reason: 'MISSING',
+        });
+    }
+    return { tasks, failures };
+  };
+
+  const stopTask = (p: { cluster?: string; task: string; reason?: string }) => {
+    const cluster = state.cluster(p.cluster);
+    const task = state.tasks.get(arns.task(cluster.name, nameOf(p.task)));
+    if (!task) throw invalid('The referenced task was not found.');
+    ctx.scheduler.stopTask(task, now(), {
+      reason: p.reason ?? 'Task stopped by user',
+      code: 'UserInitiated',
+      failure: false,
+      drain: true,
+    });
+    return { task: taskView(task, false) };
+  };
+
+  // ---------- tags ----------
+
+  type Tagged = { tags: Tag[] };
+  const taggable = (arn: string): Tagged => {
+    const found: Tagged | undefined =
+      state.services.get(arn) ??
+      state.taskDefinitions.get(arn) ??
+      state.tasks.get(arn) ??
+      [...state.clusters.values()].find((c) => c.arn === arn);
+    if (!found) throw invalid('The specified resource could not be found.');
+    return found;
+  };
+
+  return {
+    CreateCluster: createCluster,
+    DescribeClusters: describeClusters,
+    RegisterTaskDefinition: registerTaskDefinition,
+    DescribeTaskDefinition: describeTaskDefinition,
+    ListTaskDefinitions: listTaskDefinitions,
+    ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
+    DeregisterTaskDefinition: deregisterTaskDefinition,
+    CreateService: createService,
+    UpdateService: updateService,
+    DeleteService: deleteService,
+    DescribeServices: describeServices,
+    ListServices: listServices,
+    ListTasks: listTasks,
+    DescribeTasks: describeTasks,
+    StopTask: stopTask,
+    TagResource: (p: { resourceArn: string; tags: Tag[] }) => {
+      const r = taggable(p.resourceArn);
+      const merged = mergeTags(r.tags, toTags(p.tags));
+      if (merged.length > MAX_TAGS) throw invalid('Too many tags were specified.');
+      r.tags = merged;
+      return {};
+    },
+    UntagResource: (p: { resourceArn: string; tagKeys: string[] }) => {
+      const r = taggable(p.resourceArn);
+      r.tags = r.tags.filter((t) => !p.tagKeys.includes(t.key));
+      return {};
+    },
+    ListTagsForResource: (p: { resourceArn: string }) => ({ tags: taggable(p.resourceArn).tags }),
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * What a container does, decided by its image. Tests pick behaviour by tag convention
+ * (`web:v2` healthy, `web:crash`, `web:unhealthy`, `web:slow`, `web:5xx`) or define it
+ * explicitly for an image or tag with `sim.ecs.images.define(...)`.
+ */
+import type { EcrSim } from '../ecr/index.js';
+
+export interface ImageBehaviour {
+  /** Reported as `version` in every response (default: the tag). */
+  version: string;
+  /** Exit code when the container exits by itself shortly after starting; undefined = keeps running. */
+  crashExitCode?: number;
+  /** Simulated ms after RUNNING before a crashing container exits. */
+  crashAfterMs?: number;
+  /** HTTP status for a path (default 200). */
+  status?: (path: string) => number;
+  /** Wall ms of latency added to every response. */
+  latencyMs?: number;
+  /** Container health check result, when the task definition defines one. */
+  containerHealthy: boolean;
+}
+
+export interface ResolvedImage {
+  /** The tag the image resolves to (for a digest: the tag ECR has on it). */
+  tag: string;
+  repository: string;
+  /** Why it cannot be pulled, if so. */
+  pullError?: string;
+}
+
+const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
+
+/** Split `host/repo:tag` or `host/repo@sha256:…` into repository and tag or digest. */
+export function parseImage(image: string): { repository: string; tag?: string; digest?: string } {
+  const at = image.indexOf('@');
+  if (at >= 0) return { repository: image.slice(0, at), digest: image.slice(at + 1) };
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  if (colon > slash) return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
+  return { repository: image, tag: 'latest' };
+}
+
+export function behaviourForTag(tag: string): ImageBehaviour {
+  const t = tag.toLowerCase();
+  const behaviour: ImageBehaviour = { version: tag, containerHealthy: true };
+  if (t.includes('crash')) {
+    behaviour.crashExitCode = t.includes('crash137') ? 137 : 1;
+    behaviour.crashAfterMs = 5_000;
+    behaviour.containerHealthy = false;
+  }
+  if (t.includes('unhealthy')) {
+    behaviour.status = () => 503;
+    behaviour.containerHealthy = false;
+  } else if (t.includes('5xx')) {
+    behaviour.status = (path) => (path.startsWith('/api') ? 500 : 200);
+  }
+  if (t.includes('slow')) behaviour.latencyMs = 800;
+  return behaviour;
+}
+
+export class ImageCatalog {
+  private readonly overrides = new Map<string, Partial<ImageBehaviour>>();
+
+  constructor(private readonly ecr: EcrSim) {}
+
+  /**
+   * Override the behaviour of an image: `key` is a full image reference (`repo:tag`, an ECR URI)
+   * or a bare tag (applies to that tag in every repository). Unset fields keep the tag convention.
+   */
+  define(key: string, behaviour: Partial<ImageBehaviour>): void {
+    this.overrides.set(key, behaviour);
+  }
+
+  clear(): void {
+    this.overrides.clear();
+  }
+
+  resolve(image: string): ResolvedImage {
+    const ref = parseImage(image);
+    const ecr = ECR_URI.exec(ref.repository);
+    if (ecr) {
+      const repoName = ecr[3]!;
+      const found = this.ecr.resolve(repoName, { imageTag: ref.tag, imageDigest: ref.digest });
+      if ('error' in found) {
+        return {
+          tag: ref.tag ?? ref.digest ?? 'latest',
+          repository: ref.repository,
+          pullError:
+            `CannotPullContainerError: pull image manifest has been retried 5 time(s): ` +
+            `failed to resolve ref ${image}: ${image}: not found`,
+        };
+      }
+      return { tag: found.tag ?? ref.tag ?? found.digest, repository: ref.repository };
+    }
+    // Any other registry always pulls: the simulator has no way to know better.
+    return { tag: ref.tag ?? ref.digest ?? 'latest', repository: ref.repository };
+  }
+
+  behaviour(image: string, resolved: ResolvedImage): ImageBehaviour {
+    const base = behaviourForTag(resolved.tag);
+    const override =
+      this.overrides.get(image) ??
+      this.overrides.get(`${resolved.repository}:${resolved.tag}`) ??
+      this.overrides.get(resolved.tag);
+    return { ...base, ...override };
+  }
+}

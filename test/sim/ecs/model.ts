@@ -1,0 +1,210 @@
+/** The ECS simulator's state: plain records the API handlers and the scheduler share. */
+import { randomBytes, randomInt } from 'node:crypto';
+import { ACCOUNT, REGION } from '../contracts.js';
+import type { TaskServer } from './container.js';
+import type { ImageBehaviour } from './images.js';
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface Cluster {
+  name: string;
+  arn: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  tags: Tag[];
+  settings: unknown[];
+}
+
+export interface TaskDefinition {
+  arn: string;
+  family: string;
+  revision: number;
+  status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
+  /** Everything the caller registered, minus tags. */
+  input: Record<string, unknown>;
+  registeredAt: Date;
+  deregisteredAt?: Date;
+  tags: Tag[];
+}
+
+export interface DeploymentConfiguration {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean };
+  [key: string]: unknown;
+}
+
+export interface LoadBalancer {
+  targetGroupArn?: string;
+  loadBalancerName?: string;
+  containerName: string;
+  containerPort: number;
+}
+
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface Deployment {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+  taskDefinitionArn: string;
+  desiredCount: number;
+  /** Consecutive failures (reset when a task of this deployment turns healthy). */
+  failedTasks: number;
+  createdAt: Date;
+  updatedAt: Date;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+  loadBalancers: LoadBalancer[];
+  networkConfiguration?: unknown;
+  launchType?: string;
+  /** Sim ms of the last "unable to stop or start tasks" event, to repeat it only now and then. */
+  stuckEventAt?: number;
+  /** Sim ms before which no task is launched (back-off after repeated launch failures). */
+  nextLaunchAt?: number;
+  /** True once "unable to consistently start tasks" was reported for this deployment. */
+  reportedUnableToStart?: boolean;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: Date;
+  message: string;
+}
+
+export interface Service {
+  name: string;
+  arn: string;
+  cluster: Cluster;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  taskDefinitionArn: string;
+  deploymentConfiguration: DeploymentConfiguration;
+  loadBalancers: LoadBalancer[];
+  healthCheckGracePeriodSeconds: number;
+  /** Newest first, as DescribeServices returns them. */
+  deployments: Deployment[];
+  /** Every deployment ever made, by id (rollback may reactivate an INACTIVE one). */
+  history: Deployment[];
+  lastCompleted?: Deployment;
+  events: ServiceEvent[];
+  createdAt: Date;
+  tags: Tag[];
+  /** Everything else the caller passed, echoed back (networkConfiguration, launchType, …). */
+  extra: Record<string, unknown>;
+  /** Sim ms of the last steady-state event; undefined while not steady. */
+  steadySince?: number;
+  lastSteadyEventAt?: number;
+}
+
+export type TaskStatus =
+  | 'PROVISIONING'
+  | 'PENDING'
+  | 'ACTIVATING'
+  | 'RUNNING'
+  | 'DEACTIVATING'
+  | 'STOPPING'
+  | 'DEPROVISIONING'
+  | 'STOPPED';
+
+export interface Container {
+  name: string;
+  image: string;
+  essential: boolean;
+  behaviour: ImageBehaviour;
+  /** Why the image cannot be pulled, if it cannot. */
+  pullError?: string;
+  /** The port this container listens on inside the task definition, if any. */
+  containerPort?: number;
+  hasHealthCheck: boolean;
+  healthCheck?: { interval?: number; retries?: number; startPeriod?: number };
+  exitCode?: number;
+  reason?: string;
+  healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+}
+
+export type StopCode =
+  | 'TaskFailedToStart'
+  | 'EssentialContainerExited'
+  | 'UserInitiated'
+  | 'ServiceSchedulerInitiated';
+
+export interface Task {
+  id: string;
+  arn: string;
+  cluster: Cluster;
+  service?: Service;
+  deploymentId?: string;
+  startedBy?: string;
+  group: string;
+  taskDefinitionArn: string;
+  lastStatus: TaskStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+  containers: Container[];
+  /** The container that serves HTTP (the first one with a port mapping, else the first). */
+  main: Container;
+  server?: TaskServer;
+  port?: number;
+  launchType: string;
+  networkMode: string;
+  createdAt: Date;
+  /** Sim ms when the current lifecycle step ends (PROVISIONING, PENDING, STOPPING …). */
+  nextAt: number;
+  pullStartedAt?: Date;
+  pullStoppedAt?: Date;
+  startedAt?: Date;
+  /** Sim ms when the task counted as healthy for the scheduler (reset-on-healthy, rollout). */
+  healthyAt?: number;
+  stoppingAt?: Date;
+  stoppedAt?: Date;
+  executionStoppedAt?: Date;
+  stopCode?: StopCode;
+  stoppedReason?: string;
+  /** Exit code the essential containers report once stopped (137 after SIGKILL, 0 after SIGTERM). */
+  exitCodeOnStop?: number;
+  /** True when the stop counts against the deployment's circuit breaker. */
+  failure: boolean;
+  /** Target groups the task is registered in. */
+  registeredIn: string[];
+  tags: Tag[];
+  cpu?: string;
+  memory?: string;
+}
+
+export const arns = {
+  cluster: (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`,
+  service: (cluster: string, name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${name}`,
+  task: (cluster: string, id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/${id}`,
+  taskDefinition: (family: string, revision: number) =>
+    `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`,
+};
+
+/** `ecs-svc/` + 19 decimal digits, as deployment ids look on AWS. */
+export function newDeploymentId(): string {
+  let digits = String(randomInt(1, 10));
+  while (digits.length < 19) digits += String(randomInt(0, 10));
+  return `ecs-svc/${digits}`;
+}
+
+/** Task ids are 32 lowercase hex characters. */
+export function newTaskId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** The last path segment of an ARN or the value itself: lets handlers accept names and ARNs alike. */
+export function nameOf(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+}
+
+export function toTags(tags: Tag[] | undefined): Tag[] {
+  return (tags ?? []).map((t) => ({ key: t.key, value: t.value }));
+}
+
+export function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
+  const byKey = new Map(existing.map((t) => [t.key, t.value]));
+  for (const t of added) byKey.set(t.key, t.value);
+  return [...byKey].map(([key, value]) => ({ key, value }));
+}
