@@ -367,6 +367,8 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     if (extra.networkConfiguration !== undefined || extra.capacityProviderStrategy !== undefined)
       redeploy = true;
     Object.assign(service.extra, extra);
+    // Whatever changed, the service is not known to be steady until the scheduler says so again.
+    service.steadySince = undefined;
     if (redeploy) {
       service.taskDefinitionArn = td.arn;
       newDeployment(service, td);
@@ -387,6 +389,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     }
     service.desiredCount = 0;
     service.status = 'DRAINING';
+    service.steadySince = undefined;
     return { service: serviceView(service, state.tasksOf(service), false) };
   };
 

@@ -58,8 +58,12 @@ export function behaviourForTag(tag: string): ImageBehaviour {
   return behaviour;
 }
 
+/** A fixed behaviour, or one chosen per container start (`launch` counts from 0 for that key). */
+export type BehaviourOverride = Partial<ImageBehaviour> | ((launch: number) => Partial<ImageBehaviour>);
+
 export class ImageCatalog {
-  private readonly overrides = new Map<string, Partial<ImageBehaviour>>();
+  private readonly overrides = new Map<string, BehaviourOverride>();
+  private readonly launches = new Map<string, number>();
 
   constructor(private readonly ecr: EcrSim) {}
 
@@ -67,12 +71,14 @@ export class ImageCatalog {
    * Override the behaviour of an image: `key` is a full image reference (`repo:tag`, an ECR URI)
    * or a bare tag (applies to that tag in every repository). Unset fields keep the tag convention.
    */
-  define(key: string, behaviour: Partial<ImageBehaviour>): void {
+  define(key: string, behaviour: BehaviourOverride): void {
     this.overrides.set(key, behaviour);
+    this.launches.delete(key);
   }
 
   clear(): void {
     this.overrides.clear();
+    this.launches.clear();
   }
 
   resolve(image: string): ResolvedImage {
@@ -98,10 +104,14 @@ export class ImageCatalog {
 
   behaviour(image: string, resolved: ResolvedImage): ImageBehaviour {
     const base = behaviourForTag(resolved.tag);
-    const override =
-      this.overrides.get(image) ??
-      this.overrides.get(`${resolved.repository}:${resolved.tag}`) ??
-      this.overrides.get(resolved.tag);
-    return { ...base, ...override };
+    const key = [image, `${resolved.repository}:${resolved.tag}`, resolved.tag].find((k) =>
+      this.overrides.has(k),
+    );
+    if (key === undefined) return base;
+    const override = this.overrides.get(key)!;
+    if (typeof override !== 'function') return { ...base, ...override };
+    const launch = this.launches.get(key) ?? 0;
+    this.launches.set(key, launch + 1);
+    return { ...base, ...override(launch) };
   }
 }

@@ -438,7 +438,8 @@ export class Scheduler {
   private countFailure(task: Task, now: number): void {
     const service = task.service;
     const deployment = this.deploymentOf(task);
-    if (!service || !deployment) return;
+    // Once the breaker has tripped the count is frozen at the threshold, as DescribeServices shows it.
+    if (!service || !deployment || deployment.rolloutState === 'FAILED') return;
     deployment.failedTasks++;
     deployment.updatedAt = new Date(now);
     // ECS backs off relaunching a deployment whose tasks keep failing.

@@ -1,0 +1,180 @@
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createSteadyService, ecsClient, registerWeb } from '../ecs/testing.js';
+import { Simulator } from '../index.js';
+
+describe('ECS deployment circuit breaker', () => {
+  let sim: Simulator;
+  let ecs: ECSClient;
+
+  beforeAll(async () => {
+    sim = await Simulator.start({ timeScale: 600 });
+    ecs = ecsClient(sim);
+  });
+  afterAll(async () => {
+    ecs.destroy();
+    await sim.stop();
+  });
+
+  const setUp = async (service: string, rollback: boolean) => {
+    const v1 = await registerWeb(ecs, service, `${service}:v1`);
+    await createSteadyService(sim, ecs, {
+      cluster: 'cb',
+      service,
+      taskDefinition: v1,
+      desiredCount: 2,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback } },
+    });
+    const firstId = sim.ecs.deployments('cb', service)[0]!.id;
+    return { v1, firstId };
+  };
+
+  const stoppedTasks = async (startedBy: string) => {
+    const { taskArns } = await ecs.send(
+      new ListTasksCommand({ cluster: 'cb', desiredStatus: 'STOPPED', startedBy }),
+    );
+    if (!taskArns?.length) return [];
+    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'cb', tasks: taskArns }));
+    return tasks ?? [];
+  };
+
+  it('marks the deployment FAILED after 3 consecutive failures (desired 2)', async () => {
+    await setUp('nb', false);
+    const bad = await registerWeb(ecs, 'nb', 'nb:crash');
+    const out = await ecs.send(
+      new UpdateServiceCommand({ cluster: 'cb', service: 'nb', taskDefinition: bad }),
+    );
+    const id = out.service!.deployments![0]!.id!;
+    await sim.ecs.waitForRollout('cb', 'nb', 'FAILED');
+
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: 'cb', services: ['nb'] }));
+    const [primary, previous] = services![0]!.deployments!;
+    expect(primary).toMatchObject({
+      id,
+      status: 'PRIMARY',
+      taskDefinition: bad,
+      failedTasks: 3,
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    });
+    // Without rollback the old tasks keep serving; the service is not stable.
+    expect(previous).toMatchObject({ status: 'ACTIVE', runningCount: 2 });
+    expect(services![0]!.events!.map((e) => e.message)).toContain(
+      `(service nb) (deployment ${id}) deployment failed: tasks failed to start.`,
+    );
+
+    const stopped = await stoppedTasks(id);
+    expect(stopped.length).toBeGreaterThanOrEqual(3);
+    for (const task of stopped) {
+      expect(task.stoppedReason).toBe('Essential container in task exited');
+      expect(task.stopCode).toBe('EssentialContainerExited');
+      expect(task.containers![0]!.exitCode).toBe(1);
+      expect(task.startedBy).toBe(id);
+      expect(task.taskArn).toMatch(/task\/cb\/[0-9a-f]{32}$/);
+    }
+    // No more launches once FAILED.
+    const launched = sim.ecs.tasks('cb', 'nb').filter((t) => t.startedBy === id).length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sim.ecs.tasks('cb', 'nb').filter((t) => t.startedBy === id).length).toBe(launched);
+  });
+
+  it('rolls back to the last COMPLETED deployment when rollback is on', async () => {
+    const { v1, firstId } = await setUp('rb', true);
+    const bad = await registerWeb(ecs, 'rb', 'rb:crash137');
+    const out = await ecs.send(
+      new UpdateServiceCommand({ cluster: 'cb', service: 'rb', taskDefinition: bad }),
+    );
+    const id = out.service!.deployments![0]!.id!;
+
+    // While rolling back: the previous deployment is PRIMARY again, the failed one is ACTIVE and FAILED.
+    const during = await sim.ecs.waitFor(() => {
+      const d = sim.ecs.describeService('cb', 'rb')!.deployments;
+      return d[0]?.id === firstId && d.length === 2 ? d : undefined;
+    });
+    expect(during[0]).toMatchObject({
+      status: 'PRIMARY',
+      taskDefinition: v1,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${firstId}.`,
+    });
+    expect(during[1]).toMatchObject({
+      id,
+      status: 'ACTIVE',
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    });
+
+    await sim.ecs.waitForSteady('cb', 'rb');
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: 'cb', services: ['rb'] }));
+    const service = services![0]!;
+    // Stable, but on the old task definition: stable is not success.
+    expect(service.taskDefinition).toBe(v1);
+    expect(service.deployments).toHaveLength(1);
+    expect(service.deployments![0]).toMatchObject({
+      id: firstId,
+      taskDefinition: v1,
+      rolloutState: 'COMPLETED',
+      rolloutStateReason: `ECS deployment ${firstId} completed.`,
+    });
+    const events = service.events!.map((e) => e.message);
+    const failedAt = events.indexOf(
+      `(service rb) (deployment ${id}) deployment failed: tasks failed to start.`,
+    );
+    const rollingAt = events.indexOf(`(service rb) rolling back to deployment ${firstId}.`);
+    expect(failedAt).toBeGreaterThanOrEqual(0);
+    expect(rollingAt).toBeGreaterThanOrEqual(0);
+    expect(rollingAt).toBeLessThanOrEqual(failedAt);
+    expect(events[0]).toBe('(service rb) has reached a steady state.');
+
+    const stopped = await stoppedTasks(id);
+    expect(stopped.length).toBeGreaterThanOrEqual(3);
+    expect(stopped.every((t) => t.containers![0]!.exitCode === 137)).toBe(true);
+    for (const t of sim.ecs.healthyTasks('cb', 'rb')) {
+      const res = await fetch(`http://127.0.0.1:${t.port}/`);
+      expect(((await res.json()) as { version: string }).version).toBe('v1');
+    }
+  });
+
+  it('stops tasks whose image cannot be pulled with CannotPullContainerError', async () => {
+    await setUp('pull', true);
+    const pushed = sim.ecr.putImage('pull', 'v1');
+    const missing = await registerWeb(ecs, 'pull', `${pushed.repositoryUri}:does-not-exist`);
+    const out = await ecs.send(
+      new UpdateServiceCommand({ cluster: 'cb', service: 'pull', taskDefinition: missing }),
+    );
+    const id = out.service!.deployments![0]!.id!;
+    await sim.ecs.waitFor(() =>
+      sim.ecs.deployments('cb', 'pull').find((d) => d.id === id && d.rolloutState === 'FAILED'),
+    );
+    const stopped = await stoppedTasks(id);
+    expect(stopped.length).toBeGreaterThanOrEqual(3);
+    const task = stopped[0]!;
+    expect(task.stopCode).toBe('TaskFailedToStart');
+    expect(task.stoppedReason).toMatch(/^CannotPullContainerError: /);
+    expect(task.stoppedReason).toContain(`${pushed.repositoryUri}:does-not-exist`);
+    expect(task.containers![0]!.reason).toMatch(/^CannotPullContainerError: /);
+    expect(task.startedAt).toBeUndefined();
+  });
+
+  it('resets the consecutive failure count when a task turns healthy', async () => {
+    await setUp('flaky', true);
+    // The first two tasks of the new image crash; later ones are healthy.
+    const v2 = await registerWeb(ecs, 'flaky', 'flaky:v2');
+    sim.ecs.images.define('flaky:v2', (launch) =>
+      launch < 2 ? { crashExitCode: 1, crashAfterMs: 5_000 } : {},
+    );
+    const out = await ecs.send(
+      new UpdateServiceCommand({ cluster: 'cb', service: 'flaky', taskDefinition: v2 }),
+    );
+    const id = out.service!.deployments![0]!.id!;
+    await sim.ecs.waitForSteady('cb', 'flaky');
+    const d = sim.ecs.deployments('cb', 'flaky')[0]!;
+    expect(d).toMatchObject({ id, rolloutState: 'COMPLETED', failedTasks: 0 });
+  });
+});
