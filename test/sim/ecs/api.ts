@@ -225,9 +225,10 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     const defs = (td.input.containerDefinitions as { name?: string }[] | undefined) ?? [];
     for (const lb of lbs) {
       if (!lb.targetGroupArn) throw invalid('targetGroupArn is required for an Application Load Balancer.');
+      // ECS words a missing target group as a permissions problem (observed).
       if (!sim.elb.targetGroupExists(lb.targetGroupArn)) {
         throw invalid(
-          `Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions. Target group ${lb.targetGroupArn} not found.`,
+          `Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.`,
         );
       }
       if (!sim.elb.targetGroupHasLoadBalancer(lb.targetGroupArn)) {
