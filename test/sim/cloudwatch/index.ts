@@ -1,17 +1,199 @@
+/**
+ * The CloudWatch part of the simulator: a metric store fed by the ALB proxy (through
+ * `MetricSink`) and by PutMetricData, and alarms evaluated on it in simulated time.
+ */
+import type { MetricPoint, MetricSink } from '../contracts.js';
 import type { ServiceDefinition } from '../core/server.js';
 import type { Simulator } from '../index.js';
+import { type Alarm, type CompositeAlarm, evaluateMetricAlarm, formatCompositeTime } from './alarms.js';
+import { CloudWatchApi } from './api.js';
+import { MetricStore } from './metrics.js';
+import { type AlarmState, evaluateRule, ruleAlarms } from './rule.js';
 
-/** Placeholder: to be replaced by the real part. */
-export class CloudWatchSim {
-  readonly service: ServiceDefinition = {
-    name: 'cloudwatch',
-    protocol: 'json1.0',
-    targetPrefix: 'GraniteServiceVersion20100801',
-    throttleCode: 'ThrottlingException',
-    handlers: {},
-  };
+export interface HistoryItem {
+  AlarmName: string;
+  AlarmType: 'MetricAlarm' | 'CompositeAlarm';
+  Timestamp: Date;
+  HistoryItemType: 'StateUpdate' | 'ConfigurationUpdate';
+  HistorySummary: string;
+  HistoryData: string;
+}
 
-  constructor(readonly sim: Simulator) {}
+export class CloudWatchSim implements MetricSink {
+  readonly service: ServiceDefinition;
+  readonly store = new MetricStore();
+  readonly alarms = new Map<string, Alarm>();
+  readonly history: HistoryItem[] = [];
 
-  async stop(): Promise<void> {}
+  /**
+   * How often alarms are evaluated, in simulated ms. AWS evaluates about once a minute; more
+   * often here so alarms react within a few wall milliseconds at high time scales.
+   */
+  evaluationIntervalMs = 10_000;
+  /**
+   * How long a state set by SetAlarmState stands before evaluation may change it again, in
+   * simulated ms: one AWS evaluation cycle.
+   */
+  forcedStateHoldMs = 60_000;
+
+  private timer?: NodeJS.Timeout;
+  private paused = false;
+  private stopped = false;
+
+  constructor(readonly sim: Simulator) {
+    this.service = {
+      name: 'cloudwatch',
+      protocol: 'json1.0',
+      targetPrefix: 'GraniteServiceVersion20100801',
+      throttleCode: 'ThrottlingException',
+      handlers: new CloudWatchApi(this).handlers(),
+    };
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const wall = Math.max(20, this.sim.clock.toWall(this.evaluationIntervalMs));
+    this.timer = setTimeout(() => {
+      if (this.stopped) return;
+      this.evaluate();
+      this.schedule();
+    }, wall);
+    this.timer.unref();
+  }
+
+  // ---------- MetricSink and test API ----------
+
+  /** Records a data point (any namespace, `AWS/...` included; timestamps in simulated ms). */
+  putMetric(point: MetricPoint): void {
+    this.store.put(point);
+  }
+
+  /** The current state of an alarm, or undefined if it does not exist. */
+  alarmState(name: string): AlarmState | undefined {
+    return this.alarms.get(name)?.StateValue;
+  }
+
+  /** Stops periodic evaluation (states then change only by SetAlarmState or evaluateNow). */
+  pauseEvaluation(): void {
+    this.paused = true;
+  }
+
+  resumeEvaluation(): void {
+    this.paused = false;
+  }
+
+  /** Evaluates every alarm now, at the current simulated time. */
+  evaluateNow(): void {
+    this.evaluate(true);
+  }
+
+  // ---------- evaluation ----------
+
+  private evaluate(force = false): void {
+    if (this.paused && !force) return;
+    const now = this.sim.clock.now();
+    for (const alarm of this.alarms.values()) {
+      if (alarm.kind !== 'metric') continue;
+      if (alarm.heldUntil !== undefined && now < alarm.heldUntil) continue;
+      alarm.heldUntil = undefined;
+      const result = evaluateMetricAlarm(alarm, this.store, now);
+      if (result && result.state !== alarm.StateValue) {
+        this.transition(alarm, result.state, result.reason, result.reasonData);
+      }
+    }
+    this.evaluateComposites();
+  }
+
+  /** Composite alarms follow their children; repeated so composites of composites settle. */
+  evaluateComposites(): void {
+    const stateOf = (name: string) => this.alarms.get(name)?.StateValue;
+    const now = this.sim.clock.now();
+    for (let round = 0; round < 10; round++) {
+      let changed = false;
+      for (const alarm of this.alarms.values()) {
+        if (alarm.kind !== 'composite') continue;
+        if (alarm.heldUntil !== undefined && now < alarm.heldUntil) continue;
+        alarm.heldUntil = undefined;
+        const state: AlarmState = evaluateRule(alarm.rule, stateOf) ? 'ALARM' : 'OK';
+        if (state === alarm.StateValue) continue;
+        const { reason, data } = this.compositeReason(alarm, state);
+        this.transition(alarm, state, reason, data);
+        changed = true;
+      }
+      if (!changed) return;
+    }
+  }
+
+  private compositeReason(alarm: CompositeAlarm, state: AlarmState): { reason: string; data: string } {
+    const children = ruleAlarms(alarm.rule)
+      .map((name) => this.alarms.get(name))
+      .filter((a): a is Alarm => a !== undefined)
+      .sort((a, b) => b.StateTransitionedTimestamp.getTime() - a.StateTransitionedTimestamp.getTime());
+    const triggering = (
+      state === 'ALARM' ? children.filter((c) => c.StateValue === 'ALARM') : children
+    ).slice(0, 1);
+    const first = triggering[0];
+    const reason = first
+      ? `${first.AlarmArn} transitioned to ${first.StateValue} at ${formatCompositeTime(first.StateTransitionedTimestamp.getTime())}`
+      : `Alarm rule evaluated to ${state === 'ALARM' ? 'TRUE' : 'FALSE'}`;
+    const data = JSON.stringify({
+      triggeringAlarms: triggering.map((c) => ({
+        arn: c.AlarmArn,
+        state: {
+          value: c.StateValue,
+          timestamp: c.StateTransitionedTimestamp.toISOString().replace('Z', '+0000'),
+        },
+      })),
+    });
+    return { reason, data };
+  }
+
+  private transition(alarm: Alarm, state: AlarmState, reason: string, reasonData?: string): void {
+    const previous = alarm.StateValue;
+    const now = new Date(this.sim.clock.now());
+    alarm.StateValue = state;
+    alarm.StateReason = reason;
+    alarm.StateReasonData = reasonData;
+    alarm.StateUpdatedTimestamp = now;
+    alarm.StateTransitionedTimestamp = now;
+    this.history.push({
+      AlarmName: alarm.AlarmName,
+      AlarmType: alarm.kind === 'metric' ? 'MetricAlarm' : 'CompositeAlarm',
+      Timestamp: now,
+      HistoryItemType: 'StateUpdate',
+      HistorySummary: `Alarm updated from ${previous} to ${state}`,
+      HistoryData: JSON.stringify({
+        version: '1.0',
+        oldState: { stateValue: previous },
+        newState: { stateValue: state, stateReason: reason },
+      }),
+    });
+  }
+
+  /** Stores a new or updated alarm (an update keeps the state) and re-evaluates composites. */
+  saveAlarm(alarm: Alarm, created: boolean): void {
+    this.alarms.set(alarm.AlarmName, alarm);
+    this.history.push({
+      AlarmName: alarm.AlarmName,
+      AlarmType: alarm.kind === 'metric' ? 'MetricAlarm' : 'CompositeAlarm',
+      Timestamp: alarm.AlarmConfigurationUpdatedTimestamp,
+      HistoryItemType: 'ConfigurationUpdate',
+      HistorySummary: `Alarm "${alarm.AlarmName}" ${created ? 'created' : 'updated'}`,
+      HistoryData: JSON.stringify({ version: '1.0', type: created ? 'Create' : 'Update' }),
+    });
+    if (alarm.kind === 'composite') this.evaluateComposites();
+  }
+
+  /** SetAlarmState: the state stands until the next evaluation cycle, as on AWS. */
+  forceState(alarm: Alarm, state: AlarmState, reason: string, reasonData?: string): void {
+    this.transition(alarm, state, reason, reasonData);
+    alarm.heldUntil = this.sim.clock.now() + this.forcedStateHoldMs;
+    this.evaluateComposites();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 }
