@@ -87,6 +87,41 @@ readme = replaceBetween(
   'iam-policy',
   `\`\`\`json\n${readFileSync(path.join(ROOT, 'iam', 'policy.json'), 'utf8').trim()}\n\`\`\``,
 );
+// Reusable workflows: their inputs and outputs, one table each.
+interface CallableWorkflow {
+  on: {
+    workflow_call: {
+      inputs?: Record<string, { description?: string; type: string; required?: boolean; default?: unknown }>;
+      outputs?: Record<string, { description?: string }>;
+    };
+  };
+}
+for (const name of ['release', 'rollback']) {
+  const wf = parse(
+    readFileSync(path.join(ROOT, '.github', 'workflows', `${name}.yml`), 'utf8'),
+  ) as CallableWorkflow;
+  const call = wf.on.workflow_call;
+  const rows = Object.entries(call.inputs ?? {}).map(
+    ([input, i]) =>
+      `| \`${input}\` | ${i.type} | ${i.required ? 'yes' : 'no'} | ${i.default !== undefined ? `\`${String(i.default)}\`` : '—'} | ${cell(i.description ?? '')} |`,
+  );
+  const outs = Object.entries(call.outputs ?? {}).map(
+    ([o, d]) => `| \`${o}\` | ${cell(d.description ?? '')} |`,
+  );
+  readme = replaceBetween(
+    readme,
+    `workflow-${name}`,
+    [
+      '| Input | Type | Required | Default | Description |',
+      '| --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      '| Output | Description |',
+      '| --- | --- |',
+      ...outs,
+    ].join('\n'),
+  );
+}
 update('README.md', readme);
 
 // Every settings key must be an input of action.yml, so the file and the inputs stay one vocabulary.

@@ -22,7 +22,7 @@ import {
 import type { ServiceTarget, Settings, TaskDefinitionSource } from './settings.js';
 
 /** Input names that exist only as inputs: they choose what to do, not how. */
-export const CONTROL_INPUTS = ['command', 'config', 'environment'] as const;
+export const CONTROL_INPUTS = ['command', 'config', 'environment', 'to', 'reason'] as const;
 export const ALL_INPUTS: readonly string[] = [...CONTROL_INPUTS, ...FIELD_NAMES];
 
 export interface SettingsSources {
@@ -207,9 +207,27 @@ export function readSettings({ inputs, workspace }: SettingsSources): Settings {
     });
   }
 
+  const reason = inputs.reason?.trim() || undefined;
+  if (command === 'rollback' && !reason) {
+    throw new SettingsError(
+      'Input "reason" is required for command "rollback". Expected: a short sentence saying why, e.g. `checkout errors after 1.4.2`.',
+    );
+  }
+  const to = inputs.to?.trim() || 'previous';
+  if (
+    !/^(previous|\d+|[A-Za-z0-9_-]{1,255}:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+)$/.test(
+      to,
+    )
+  ) {
+    throw new SettingsError(
+      `Input "to" is invalid ("${to}"). Expected: \`previous\`, a revision number, \`family:revision\`, or a task-definition ARN.`,
+    );
+  }
+
   return {
     command,
     environment,
+    rollback: { to, reason },
     region: s.region,
     targets,
     pinImageDigests: s['pin-image-digests'] ?? DEFAULTS.pinImageDigests,

@@ -53,6 +53,8 @@ export interface Settings {
   /** Name of the environment picked from the config file, if any. */
   environment?: string;
   region?: string;
+  /** `command: rollback`: the target (`previous`, a revision, `family:revision`, ARN) and why. */
+  rollback: { to: string; reason?: string };
   /** One entry per service to act on; `service` gives one, `services` several. */
   targets: ServiceTarget[];
   pinImageDigests: boolean;

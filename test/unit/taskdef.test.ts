@@ -186,7 +186,9 @@ function clientsWith(ecs: ECSClient, ecr: ECRClient): AwsClients {
 
 describe('pinImages', () => {
   const ecr = mockClient(ECRClient);
-  beforeEach(() => ecr.reset());
+  beforeEach(() => {
+    ecr.reset();
+  });
 
   it('parses ECR URIs and leaves other registries alone', () => {
     expect(parseEcrImage(`${REGISTRY}/team/web:1.2`)).toMatchObject({
@@ -257,7 +259,9 @@ describe('pinImages', () => {
 
 describe('registerTaskDefinition', () => {
   const ecs = mockClient(ECSClient);
-  beforeEach(() => ecs.reset());
+  beforeEach(() => {
+    ecs.reset();
+  });
   const latestArn = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop:4';
   const clients = () => clientsWith(new ECSClient({}), new ECRClient({}));
 
