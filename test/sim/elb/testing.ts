@@ -67,7 +67,7 @@ export function request(url: string, headers: Record<string, string> = {}, timeo
         resolve({
           status: res.statusCode ?? 0,
           body: Buffer.concat(chunks).toString('utf8'),
-          server: res.headers.server,
+          server: typeof res.headers.server === 'string' ? res.headers.server : undefined,
         }),
       );
       res.on('error', (e) => resolve({ status: 0, body: '', error: e.message }));
