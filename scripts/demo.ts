@@ -1,0 +1,69 @@
+/**
+ * `npm run demo`: start the simulator with the sample environment and run the bundled action
+ * against it the way the Actions runner would — a healthy release, then a broken one that is
+ * rolled back — printing each step's log and job summary in the terminal.
+ */
+import { type RunResult, runAction } from '../test/harness/run-action.js';
+import { startTraffic, tally } from '../test/sim/elb/testing.js';
+import { Simulator } from '../test/sim/index.js';
+import { buildSampleEnvironment } from '../test/sim/sample.js';
+
+const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
+
+/** Markdown as a terminal shows it well enough: no HTML, no fences. */
+function terminalMarkdown(md: string): string {
+  return md
+    .replace(/<\/?details>/g, '')
+    .replace(/<summary>(.*?)<\/summary>/g, (_m, s: string) => bold(s))
+    .replace(/<br\s*\/?>/g, '\n')
+    .replace(/^```\w*$/gm, '')
+    .replace(/\*\*(.+?)\*\*/g, (_m, s: string) => bold(s))
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function show(title: string, result: RunResult): void {
+  console.log(
+    `\n${bold(`━━━ ${title} ━━━`)}  exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s`,
+  );
+  const log = result.stdout
+    .split('\n')
+    .filter(
+      (l) =>
+        l && !l.startsWith('::group::') && !l.startsWith('::endgroup::') && !l.startsWith('::set-output'),
+    )
+    .map((l) => (l.startsWith('::error') ? `ERROR ${l.slice(l.indexOf('::', 2) + 2)}` : l));
+  console.log(dim(log.join('\n')));
+  console.log(`\n${bold('Job summary')}\n${terminalMarkdown(result.summary)}`);
+  console.log(`\n${bold('Outputs')} ${JSON.stringify(result.outputs)}`);
+}
+
+const sim = await Simulator.start({ timeScale: 120 });
+try {
+  console.log(bold('Building the sample environment in the simulator (cluster demo, service web on v1)…'));
+  const env = await buildSampleEnvironment(sim);
+  const traffic = startTraffic(env.listenerUrl, 20);
+  const base = { cluster: env.cluster, service: env.service, 'poll-interval': '250ms', timeout: '5m' };
+
+  const good = await runAction({
+    inputs: { ...base, images: `web=${env.images.v2}` },
+    env: sim.env(),
+    post: true,
+  });
+  show('Release v2 (rolling)', good);
+
+  traffic.phase = 'broken';
+  const bad = await runAction({
+    inputs: { ...base, images: `web=${env.images.crash}` },
+    env: sim.env(),
+    post: true,
+  });
+  show('Release of a crashing image (rolling)', bad);
+
+  const records = await traffic.stop();
+  console.log(`\n${bold('Client traffic through the production listener during both releases')}`);
+  console.log(tally(records));
+} finally {
+  await sim.stop();
+}
