@@ -1,0 +1,298 @@
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  DescribeAlarmHistoryCommand,
+  DescribeAlarmsCommand,
+  InvalidParameterCombinationException,
+  InvalidParameterValueException,
+  PutCompositeAlarmCommand,
+  PutMetricAlarmCommand,
+  ResourceNotFound,
+  SetAlarmStateCommand,
+  ValidationException,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  createAlb,
+  createGroup,
+  register,
+  sleep,
+  startTarget,
+  startTraffic,
+  type TestTarget,
+  waitFor,
+  waitForState,
+} from '../elb/testing.js';
+import { Simulator } from '../index.js';
+
+describe('CloudWatch alarms on ALB metrics', () => {
+  let sim: Simulator;
+  let elb: ElasticLoadBalancingV2Client;
+  let cw: CloudWatchClient;
+  const targets: TestTarget[] = [];
+
+  beforeAll(async () => {
+    sim = await Simulator.start({ timeScale: 300 });
+    const config = {
+      endpoint: sim.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIASIMULATOR0000000', secretAccessKey: 'simulator-secret-key' },
+    };
+    elb = new ElasticLoadBalancingV2Client(config);
+    cw = new CloudWatchClient(config);
+  });
+
+  afterAll(async () => {
+    elb.destroy();
+    cw.destroy();
+    await Promise.all(targets.map((t) => t.close()));
+    await sim.stop();
+  });
+
+  const state = async (name: string) =>
+    (
+      await cw.send(
+        new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+      )
+    ).MetricAlarms?.[0] ??
+    (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['CompositeAlarm'] })))
+      .CompositeAlarms?.[0];
+
+  it('goes to ALARM while a target group answers 5xx, back to OK after, and a composite follows', async () => {
+    const good = await createGroup(elb, 'cw-good');
+    const bad = await createGroup(elb, 'cw-bad');
+    const { loadBalancerArn, listenerArn } = await createAlb(elb, 'cw', [good, bad], [100, 0]);
+    for (const [group, mode] of [
+      [good, 'ok'],
+      [bad, 'error'],
+    ] as const) {
+      const t = await startTarget(mode, mode);
+      targets.push(t);
+      await register(elb, group, [t.port]);
+    }
+    await waitForState(elb, good, 'healthy');
+
+    const dimensions = [
+      { Name: 'LoadBalancer', Value: loadBalancerArn.split(':loadbalancer/')[1] ?? '' },
+      { Name: 'TargetGroup', Value: bad.split(':').pop() ?? '' },
+    ];
+    expect(dimensions[0]?.Value).toMatch(/^app\/cw\/[0-9a-f]{16}$/);
+    expect(dimensions[1]?.Value).toMatch(/^targetgroup\/cw-bad\/[0-9a-f]{16}$/);
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'web-bad-5xx',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Dimensions: dimensions,
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 3,
+        ComparisonOperator: 'GreaterThanThreshold',
+        // ALB publishes no 5XX datapoint when there were no errors: missing means fine.
+        TreatMissingData: 'notBreaching',
+      }),
+    );
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'web-latency',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'TargetResponseTime',
+        Dimensions: dimensions.slice(0, 1),
+        ExtendedStatistic: 'p95',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0.5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    await cw.send(
+      new PutCompositeAlarmCommand({
+        AlarmName: 'web-health',
+        AlarmRule: 'ALARM("web-bad-5xx") OR ALARM(web-latency)',
+      }),
+    );
+    const traffic = startTraffic(sim.elb.listenerUrl(listenerArn), 50);
+    await waitFor('OK with healthy traffic', async () => (await state('web-bad-5xx'))?.StateValue === 'OK');
+    expect((await state('web-health'))?.StateValue).toBe('OK');
+
+    const setWeights = (weights: number[]) =>
+      elb.send(
+        new ModifyListenerCommand({
+          ListenerArn: listenerArn,
+          DefaultActions: [
+            {
+              Type: 'forward',
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: good, Weight: weights[0] },
+                  { TargetGroupArn: bad, Weight: weights[1] },
+                ],
+              },
+            },
+          ],
+        }),
+      );
+    await setWeights([0, 100]);
+    await waitFor('ALARM', async () => (await state('web-bad-5xx'))?.StateValue === 'ALARM');
+    const alarmed = await state('web-bad-5xx');
+    expect(alarmed?.StateReason).toMatch(
+      /^Threshold Crossed: 1 datapoint \[\d+\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:00\)\] was greater than the threshold \(3\.0\)\.$/,
+    );
+    expect(JSON.parse(alarmed?.StateReasonData ?? '{}')).toMatchObject({
+      statistic: 'Sum',
+      period: 60,
+      threshold: 3,
+    });
+    expect(alarmed?.StateUpdatedTimestamp).toBeInstanceOf(Date);
+    await waitFor('composite ALARM', async () => (await state('web-health'))?.StateValue === 'ALARM');
+    expect((await state('web-health'))?.StateReason).toMatch(
+      /^arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-bad-5xx transitioned to ALARM at \w+day \d+ \w+, \d{4} \d\d:\d\d:\d\d UTC$/,
+    );
+
+    await setWeights([100, 0]);
+    await waitFor('OK again', async () => (await state('web-bad-5xx'))?.StateValue === 'OK');
+    await waitFor('composite OK', async () => (await state('web-health'))?.StateValue === 'OK');
+    await traffic.stop();
+
+    const history = await cw.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: 'web-bad-5xx', HistoryItemType: 'StateUpdate' }),
+    );
+    expect(history.AlarmHistoryItems?.map((h) => h.HistorySummary)).toEqual([
+      'Alarm updated from ALARM to OK',
+      'Alarm updated from OK to ALARM',
+      'Alarm updated from INSUFFICIENT_DATA to OK',
+    ]);
+  });
+
+  it('lets a test force an alarm with SetAlarmState', async () => {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'forced-quiet',
+        Namespace: 'Test/App',
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        // Without data, `ignore` keeps whatever state the alarm is in: a forced state stays.
+        TreatMissingData: 'ignore',
+      }),
+    );
+    await cw.send(
+      new SetAlarmStateCommand({ AlarmName: 'forced-quiet', StateValue: 'ALARM', StateReason: 'test' }),
+    );
+    await sleep(500);
+    expect(await state('forced-quiet')).toMatchObject({ StateValue: 'ALARM', StateReason: 'test' });
+    await expect(
+      cw.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'x' })),
+    ).rejects.toBeInstanceOf(ResourceNotFound);
+    await expect(
+      cw.send(
+        new SetAlarmStateCommand({
+          AlarmName: 'forced-quiet',
+          StateValue: 'OK',
+          StateReason: 'x',
+          StateReasonData: '{',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidFormatFault' });
+  });
+
+  it('describes alarms by prefix, type and state, and deletes them', async () => {
+    const put = (name: string) =>
+      cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: name,
+          Namespace: 'Test/App',
+          MetricName: 'Errors',
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'ignore',
+        }),
+      );
+    await put('svc-a-errors');
+    await put('svc-a-latency');
+    await put('svc-b-errors');
+    await cw.send(new PutCompositeAlarmCommand({ AlarmName: 'svc-a-any', AlarmRule: 'ALARM(svc-a-errors)' }));
+    await cw.send(
+      new SetAlarmStateCommand({ AlarmName: 'svc-a-latency', StateValue: 'ALARM', StateReason: 'test' }),
+    );
+
+    const byPrefix = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-a-' }));
+    // Without AlarmTypes, only metric alarms come back (as on AWS).
+    expect(byPrefix.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['svc-a-errors', 'svc-a-latency']);
+    expect(byPrefix.CompositeAlarms).toEqual([]);
+    const both = await cw.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-a-', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+    );
+    expect(both.CompositeAlarms?.map((a) => a.AlarmName)).toEqual(['svc-a-any']);
+    expect(both.CompositeAlarms?.[0]?.AlarmRule).toBe('ALARM(svc-a-errors)');
+    const alarming = await cw.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-', StateValue: 'ALARM' }),
+    );
+    expect(alarming.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['svc-a-latency']);
+    const paged = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-', MaxRecords: 2 }));
+    expect(paged.MetricAlarms).toHaveLength(2);
+    const rest = await cw.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-', MaxRecords: 2, NextToken: paged.NextToken }),
+    );
+    expect(rest.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['svc-b-errors']);
+
+    await expect(
+      cw.send(new DescribeAlarmsCommand({ AlarmNames: Array.from({ length: 101 }, (_, i) => `a${i}`) })),
+    ).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      cw.send(new DeleteAlarmsCommand({ AlarmNames: ['svc-b-errors', 'missing'] })),
+    ).rejects.toBeInstanceOf(ResourceNotFound);
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['svc-b-errors'] }));
+    const left = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-b' }));
+    expect(left.MetricAlarms).toEqual([]);
+  });
+
+  it('rejects invalid alarm definitions with the SDK error classes', async () => {
+    await expect(
+      cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: 'both-stats',
+          Namespace: 'Test/App',
+          MetricName: 'Errors',
+          Statistic: 'Sum',
+          ExtendedStatistic: 'p95',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+    await expect(
+      cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: 'bad-period',
+          Namespace: 'Test/App',
+          MetricName: 'Errors',
+          Statistic: 'Sum',
+          Period: 45,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(
+      cw.send(new PutCompositeAlarmCommand({ AlarmName: 'c', AlarmRule: 'ALARM("does-not-exist")' })),
+    ).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      cw.send(new PutCompositeAlarmCommand({ AlarmName: 'c', AlarmRule: 'ALARM("x" AND' })),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+  });
+});
