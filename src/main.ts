@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import type { AwsClients } from './aws/clients.js';
 import { createClients, resolveRegion } from './aws/clients.js';
+import { deployCommand } from './commands/deploy.js';
 import { registerCommand } from './commands/register.js';
 import type { CommandResult } from './commands/result.js';
 import { readInputs } from './settings/inputs.js';
@@ -21,6 +22,7 @@ type CommandRunner = (
 ) => Promise<CommandResult>;
 
 const COMMANDS: Partial<Record<Settings['command'], CommandRunner>> = {
+  deploy: deployCommand,
   register: registerCommand,
 };
 

@@ -1,0 +1,283 @@
+/**
+ * The rolling deploy of one or many services: check every service exists, register (or reuse)
+ * each task definition, update all services at once, watch them with one poller, explain and
+ * roll back the ones that failed (each alone), and record the revision of the ones that
+ * succeeded as their last known good.
+ */
+import * as core from '@actions/core';
+import type { AwsClients } from '../aws/clients.js';
+import { logPrepared } from '../commands/register.js';
+import { entryForThisRun, recordHistory } from '../history/history.js';
+import { PhaseLog } from '../report/phases.js';
+import { restorePreviousRevision } from '../rollback/restore.js';
+import type { ServiceTarget, Settings } from '../settings/settings.js';
+import type { TaskDefinitionInput } from '../taskdef/normalize.js';
+import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
+import { checkServicesExist } from './check-services.js';
+import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from './diagnose.js';
+import { shortArn } from './outcome.js';
+import { startDeployment } from './update.js';
+import { type FinalVerdict, type WatchTarget, watchDeployments } from './watch.js';
+
+export type ServiceStatus = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'dry-run';
+
+export interface RollbackReport {
+  by: 'ecs' | 'action';
+  deploymentId: string;
+  taskDefinitionArn: string;
+  /** `completed` once the old revision serves again; `started` when it was not waited for. */
+  outcome: 'completed' | 'failed' | 'started';
+  reason?: string;
+}
+
+export interface ServiceOutcome {
+  target: ServiceTarget;
+  prepared: PreparedTaskDefinition;
+  status: ServiceStatus;
+  deploymentId?: string;
+  serviceArn?: string;
+  /** Why the deploy failed (one sentence). */
+  reason?: string;
+  diagnosis?: Diagnosis;
+  rollback?: RollbackReport;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface RollingResult {
+  outcomes: ServiceOutcome[];
+  phaseLog: PhaseLog;
+}
+
+export async function deployRolling(
+  settings: Settings,
+  clients: AwsClients,
+  rendered: (TaskDefinitionInput | undefined)[],
+): Promise<RollingResult> {
+  const phaseLog = new PhaseLog();
+  const { ecs } = clients;
+  const targets = settings.targets;
+  const runStarted = Date.now();
+
+  await phaseLog.run('Check services', async () => {
+    const found = await checkServicesExist(ecs, targets);
+    core.info(`${found.size} service${found.size === 1 ? '' : 's'} found.`);
+  });
+
+  const prepared = await phaseLog.run('Register task definitions', () =>
+    Promise.all(
+      targets.map(async (target, i) => {
+        const p = await prepareTaskDefinition(clients, target, {
+          dryRun: settings.dryRun,
+          pinImageDigests: settings.pinImageDigests,
+          rendered: rendered[i],
+        });
+        core.info(`${target.service}:`);
+        logPrepared(p, settings.dryRun);
+        return p;
+      }),
+    ),
+  );
+
+  const outcomes: ServiceOutcome[] = targets.map((target, i) => ({
+    target,
+    prepared: prepared[i]!,
+    status: 'dry-run',
+    startedAt: runStarted,
+    finishedAt: Date.now(),
+  }));
+  if (settings.dryRun) {
+    for (const o of outcomes) {
+      core.info(
+        `Dry run: would update ${o.target.service} from ${shortArn(o.prepared.previousArn ?? '?')} to ${o.prepared.arn ? shortArn(o.prepared.arn) : `a new revision of ${o.prepared.family}`}.`,
+      );
+    }
+    return { outcomes, phaseLog };
+  }
+
+  await phaseLog.run('Start deployments', () =>
+    Promise.all(outcomes.map((o) => start(o, settings, clients))),
+  );
+
+  const started = outcomes.filter((o) => o.deploymentId);
+  if (started.length) {
+    await phaseLog.run('Watch deployments', async () => {
+      const results = await watchDeployments(ecs, started.map(watchTargetOf), watchOptions(settings));
+      for (const [i, r] of results.entries()) judge(started[i]!, r.verdict, r.service?.serviceArn);
+    });
+  }
+
+  const failed = started.filter((o) => o.status !== 'succeeded');
+  if (failed.length) {
+    await phaseLog.run('Diagnose failures', () => Promise.all(failed.map((o) => diagnose(o, clients))));
+  }
+  if (failed.some((o) => o.rollback?.by === 'ecs') || (failed.length && settings.rolling.rollbackOnFailure)) {
+    await phaseLog.run('Roll back', () => rollBack(failed, settings, clients));
+  }
+
+  const recorded = outcomes.filter((o) => o.status === 'succeeded' || o.rollback?.outcome === 'completed');
+  if (recorded.length) {
+    await phaseLog.run('Record history', () => Promise.all(recorded.map((o) => record(o, clients))));
+  }
+  return { outcomes, phaseLog };
+}
+
+async function start(o: ServiceOutcome, settings: Settings, clients: AwsClients): Promise<void> {
+  o.startedAt = Date.now();
+  try {
+    const arn = o.prepared.arn!;
+    const started = await startDeployment(clients.ecs, o.target, arn, {
+      rolling: settings.rolling,
+      desiredCount: o.target.desiredCount,
+      forceNewDeployment: settings.rolling.forceNewDeployment,
+    });
+    o.deploymentId = started.deploymentId;
+    o.serviceArn = started.service.serviceArn;
+    core.info(`${o.target.service}: deployment ${started.deploymentId} started with ${shortArn(arn)}.`);
+  } catch (err) {
+    o.status = 'failed';
+    o.reason = (err as Error).message;
+    o.finishedAt = Date.now();
+    core.info(`${o.target.service}: ${o.reason}`);
+  }
+}
+
+function watchTargetOf(o: ServiceOutcome): WatchTarget {
+  return { cluster: o.target.cluster, service: o.target.service, deploymentId: o.deploymentId! };
+}
+
+function watchOptions(settings: Settings) {
+  return {
+    pollIntervalMs: settings.pollIntervalMs,
+    timeoutMs: settings.timeoutMs,
+    failedTasksThreshold: settings.rolling.failedTasksThreshold,
+    circuitBreaker: settings.rolling.circuitBreaker,
+    log: (line: string) => core.info(line),
+  };
+}
+
+function judge(o: ServiceOutcome, verdict: FinalVerdict, serviceArn: string | undefined): void {
+  o.finishedAt = Date.now();
+  o.serviceArn = serviceArn ?? o.serviceArn;
+  if (verdict.state === 'succeeded') {
+    o.status = 'succeeded';
+    return;
+  }
+  o.status = 'failed';
+  o.reason = verdict.reason;
+  if (verdict.ecsRollback) {
+    o.rollback = {
+      by: 'ecs',
+      deploymentId: verdict.ecsRollback.deploymentId,
+      taskDefinitionArn: verdict.ecsRollback.taskDefinition,
+      outcome: 'started',
+    };
+    o.status = 'rolled-back';
+  }
+}
+
+async function diagnose(o: ServiceOutcome, clients: AwsClients): Promise<void> {
+  try {
+    o.diagnosis = await diagnoseDeployment(clients.ecs, o.target.cluster, o.target.service, o.deploymentId!);
+  } catch (err) {
+    core.warning(`${o.target.service}: could not read why the deployment failed: ${(err as Error).message}`);
+    return;
+  }
+  const d = o.diagnosis;
+  core.info(`${o.target.service}: ${o.reason}`);
+  for (const t of d.stoppedTasks) core.info(`  stopped ${describeStoppedTask(t)}`);
+  for (const e of d.healthCheckEvents) core.info(`  health check: ${e}`);
+  core.info('  last service events:');
+  for (const e of d.lastEvents) core.info(`    ${e}`);
+}
+
+/**
+ * Roll back every failed service alone, then watch all rollbacks with one poller. ECS's own
+ * rollback is followed, not repeated; the action rolls back only where ECS did not.
+ */
+async function rollBack(failed: ServiceOutcome[], settings: Settings, clients: AwsClients): Promise<void> {
+  const watched: ServiceOutcome[] = [];
+  for (const o of failed) {
+    if (o.rollback?.by === 'ecs') {
+      core.info(
+        `${o.target.service}: ECS is rolling back to ${shortArn(o.rollback.taskDefinitionArn)}; following it.`,
+      );
+      watched.push(o);
+      continue;
+    }
+    if (!settings.rolling.rollbackOnFailure) continue;
+    const previous = o.prepared.previousArn;
+    if (!previous || previous === o.prepared.arn) {
+      core.info(`${o.target.service}: no earlier revision to roll back to.`);
+      continue;
+    }
+    try {
+      const started = await restorePreviousRevision(clients.ecs, o.target, previous, settings.rolling);
+      o.rollback = {
+        by: 'action',
+        deploymentId: started.deploymentId,
+        taskDefinitionArn: previous,
+        outcome: 'started',
+      };
+      o.status = 'rolled-back';
+      core.info(
+        `${o.target.service}: rolling back to ${shortArn(previous)} (deployment ${started.deploymentId}).`,
+      );
+      watched.push(o);
+    } catch (err) {
+      o.status = 'rollback-failed';
+      o.rollback = { by: 'action', deploymentId: '', taskDefinitionArn: previous, outcome: 'failed' };
+      o.rollback.reason = (err as Error).message;
+      core.info(`${o.target.service}: ${o.rollback.reason}`);
+    }
+  }
+  if (!watched.length) return;
+  const results = await watchDeployments(
+    clients.ecs,
+    watched.map((o) => ({
+      cluster: o.target.cluster,
+      service: o.target.service,
+      deploymentId: o.rollback!.deploymentId,
+    })),
+    watchOptions(settings),
+  );
+  for (const [i, r] of results.entries()) {
+    const o = watched[i]!;
+    const rollback = o.rollback!;
+    o.finishedAt = Date.now();
+    if (r.verdict.state === 'succeeded') {
+      rollback.outcome = 'completed';
+    } else {
+      rollback.outcome = 'failed';
+      rollback.reason = r.verdict.reason;
+      o.status = 'rollback-failed';
+    }
+  }
+}
+
+/**
+ * The service's deployment history (tags on the service) gets what is live now: the new revision
+ * after a success, or the old one after a rollback, marking the new one as bad. The rollback
+ * command picks the last known good revision from it.
+ */
+async function record(o: ServiceOutcome, clients: AwsClients): Promise<void> {
+  if (!o.serviceArn || !o.prepared.arn) return;
+  const entry =
+    o.status === 'succeeded'
+      ? entryForThisRun(o.prepared.arn)
+      : entryForThisRun(o.rollback!.taskDefinitionArn, {
+          replacedArn: o.prepared.arn,
+          reason: o.reason ?? 'failed',
+        });
+  try {
+    await recordHistory(clients.ecs, o.serviceArn, entry);
+    core.info(
+      o.status === 'succeeded'
+        ? `${o.target.service}: ${entry.taskDefinition} recorded as last known good.`
+        : `${o.target.service}: rollback from ${entry.replaced} to ${entry.taskDefinition} recorded.`,
+    );
+  } catch (err) {
+    // The deploy itself is decided; a missing history entry only weakens a later rollback.
+    core.warning((err as Error).message);
+  }
+}

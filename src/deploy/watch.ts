@@ -1,0 +1,203 @@
+/**
+ * One poller for every deployment of a run. Each poll reads all watched services with as few
+ * `DescribeServices` calls as ECS allows (10 services per call, per cluster), judges *our*
+ * deployment of each by the id `UpdateService` returned, prints a progress line only when it
+ * changed, and drops a service from the poll as soon as its outcome is known. Unlike the SDK
+ * waiter it has no minimum delay and no growing back-off while things go well: the outcome is
+ * known within one poll interval of ECS settling.
+ */
+import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { formatDuration } from '../settings/values.js';
+import {
+  circuitBreakerThreshold,
+  describeProgress,
+  judgeDeployment,
+  type Progress,
+  type Verdict,
+} from './outcome.js';
+
+export interface WatchTarget {
+  cluster: string;
+  service: string;
+  deploymentId: string;
+}
+
+export type FinalVerdict = Exclude<Verdict, { state: 'in-progress' }>;
+
+export interface WatchResult {
+  target: WatchTarget;
+  verdict: FinalVerdict;
+  /** The service as last read (for the diagnosis: events, deployments). */
+  service?: Service;
+  /** When the outcome became known (the watcher's clock, epoch ms). */
+  knownAt: number;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface WatchOptions {
+  pollIntervalMs: number;
+  /** Give up on deployments still going after this long. Taken as given: no hidden cap. */
+  timeoutMs: number;
+  /** Fail at this many consecutive failed tasks. */
+  failedTasksThreshold?: number;
+  /**
+   * True when the ECS circuit breaker watches the deployment. Without an explicit threshold,
+   * its verdict is awaited then (acting first would race ECS's own rollback); without the
+   * breaker the watcher applies ECS's threshold formula itself, so nothing crash-loops forever.
+   */
+  circuitBreaker: boolean;
+  log: (line: string) => void;
+  clock?: Clock;
+  /** Called after every poll with the number of DescribeServices calls it made (for figures). */
+  onPoll?: (calls: number) => void;
+}
+
+/** ECS answers at most 10 services per DescribeServices call. */
+export const SERVICES_PER_CALL = 10;
+/** Throttling widens the interval up to this many times the configured one. */
+const MAX_BACKOFF_FACTOR = 8;
+
+export function isThrottling(err: unknown): boolean {
+  const name = (err as { name?: string } | undefined)?.name ?? '';
+  return name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException';
+}
+
+export function nameOf(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+}
+
+/** Group targets per cluster, then cut each group into DescribeServices-sized batches. */
+export function batchTargets(targets: WatchTarget[]): WatchTarget[][] {
+  const byCluster = new Map<string, WatchTarget[]>();
+  for (const t of targets) byCluster.set(t.cluster, [...(byCluster.get(t.cluster) ?? []), t]);
+  const batches: WatchTarget[][] = [];
+  for (const group of byCluster.values()) {
+    for (let i = 0; i < group.length; i += SERVICES_PER_CALL)
+      batches.push(group.slice(i, i + SERVICES_PER_CALL));
+  }
+  return batches;
+}
+
+function thresholdFor(options: WatchOptions, desired: number): number | undefined {
+  if (options.failedTasksThreshold !== undefined) return options.failedTasksThreshold;
+  return options.circuitBreaker ? undefined : circuitBreakerThreshold(desired);
+}
+
+interface Watched {
+  target: WatchTarget;
+  lastLine?: string;
+  lastProgress?: Progress;
+  service?: Service;
+}
+
+export async function watchDeployments(
+  ecs: ECSClient,
+  targets: WatchTarget[],
+  options: WatchOptions,
+): Promise<WatchResult[]> {
+  const clock = options.clock ?? realClock;
+  const started = clock.now();
+  const deadline = started + options.timeoutMs;
+  const pending = new Map<string, Watched>(targets.map((t) => [key(t), { target: t }]));
+  const results = new Map<string, WatchResult>();
+  let interval = options.pollIntervalMs;
+
+  const finish = (w: Watched, verdict: FinalVerdict) => {
+    results.set(key(w.target), { target: w.target, verdict, service: w.service, knownAt: clock.now() });
+    pending.delete(key(w.target));
+    const label = nameOf(w.target.service);
+    options.log(
+      verdict.state === 'succeeded'
+        ? `${label}: deployment ${w.target.deploymentId} completed (${describeProgress(verdict.progress)}).`
+        : `${label}: deployment ${w.target.deploymentId} failed: ${verdict.reason}.`,
+    );
+  };
+
+  while (pending.size > 0) {
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) break;
+    await clock.sleep(Math.min(interval, remaining));
+
+    const batches = batchTargets([...pending.values()].map((w) => w.target));
+    const answers = await Promise.all(batches.map((batch) => describeBatch(ecs, batch)));
+    options.onPoll?.(batches.length);
+    let throttled = false;
+    for (const [i, answer] of answers.entries()) {
+      if (answer === 'throttled') {
+        throttled = true;
+        continue;
+      }
+      for (const target of batches[i]!) {
+        const w = pending.get(key(target))!;
+        const service = answer.services.find((s) => s.serviceName === nameOf(target.service));
+        if (!service) {
+          const failure = answer.failures.find((f) => f.arn && nameOf(f.arn) === nameOf(target.service));
+          finish(w, {
+            state: 'failed',
+            reason: `service not found (${failure?.reason ?? 'missing from DescribeServices'})`,
+            progress: w.lastProgress ?? { running: 0, desired: 0, pending: 0, failed: 0 },
+          });
+          continue;
+        }
+        w.service = service;
+        const ours = service.deployments?.find((d) => d.id === target.deploymentId);
+        const verdict = judgeDeployment(service, target.deploymentId, {
+          failedTasksThreshold: thresholdFor(options, ours?.desiredCount ?? service.desiredCount ?? 0),
+        });
+        w.lastProgress = verdict.progress;
+        const line = `${nameOf(target.service)}: ${describeProgress(verdict.progress)}`;
+        if (line !== w.lastLine) {
+          options.log(line);
+          w.lastLine = line;
+        }
+        if (verdict.state !== 'in-progress') finish(w, verdict);
+      }
+    }
+    // Throttling that outlasted the SDK's retries: poll less often until a poll goes through.
+    interval = throttled
+      ? Math.min(interval * 2, options.pollIntervalMs * MAX_BACKOFF_FACTOR)
+      : options.pollIntervalMs;
+  }
+
+  for (const w of pending.values()) {
+    const progress = w.lastProgress ?? { running: 0, desired: 0, pending: 0, failed: 0 };
+    finish(w, {
+      state: 'failed',
+      reason: `timed out after ${formatDuration(options.timeoutMs)} (input "timeout") with ${describeProgress(progress)}`,
+      progress,
+    });
+  }
+  return targets.map((t) => results.get(key(t))!);
+}
+
+function key(t: WatchTarget): string {
+  return `${t.cluster}\u0000${nameOf(t.service)}`;
+}
+
+async function describeBatch(
+  ecs: ECSClient,
+  batch: WatchTarget[],
+): Promise<{ services: Service[]; failures: { arn?: string; reason?: string }[] } | 'throttled'> {
+  const cluster = batch[0]!.cluster;
+  try {
+    const out = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: batch.map((t) => t.service) }),
+    );
+    return { services: out.services ?? [], failures: out.failures ?? [] };
+  } catch (err) {
+    if (isThrottling(err)) return 'throttled';
+    const e = err as Error;
+    throw new Error(
+      `Reading services ${batch.map((t) => nameOf(t.service)).join(', ')} in cluster "${cluster}": ${e.name}: ${e.message}`,
+    );
+  }
+}

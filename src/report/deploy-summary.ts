@@ -1,0 +1,176 @@
+/**
+ * The job summary and the failure message of a deploy: outcome first, then one row per service,
+ * the images deployed with their digests, the phases with durations (table and timeline), and
+ * for every failed service why it failed.
+ */
+import { type Diagnosis, describeStoppedTask, rootCause } from '../deploy/diagnose.js';
+import { shortArn } from '../deploy/outcome.js';
+import type { ServiceOutcome, ServiceStatus } from '../deploy/rolling.js';
+import { formatDuration } from '../settings/values.js';
+import { codeBlock, details, table } from './markdown.js';
+import type { Phase } from './phases.js';
+
+const STATUS_TEXT: Record<ServiceStatus, string> = {
+  succeeded: '✅ deployed',
+  failed: '❌ failed',
+  'rolled-back': '↩️ failed, rolled back',
+  'rollback-failed': '🔥 failed, rollback failed',
+  'dry-run': '📝 dry run',
+};
+
+export function revisionLabel(o: ServiceOutcome): string {
+  return o.prepared.arn ? shortArn(o.prepared.arn) : `${o.prepared.family} (new revision)`;
+}
+
+function rollbackText(o: ServiceOutcome): string {
+  const r = o.rollback;
+  if (!r) return '';
+  const who = r.by === 'ecs' ? 'ECS rolled back' : 'the action rolled back';
+  const how =
+    r.outcome === 'completed' ? 'completed' : r.outcome === 'failed' ? `failed: ${r.reason}` : 'started';
+  return `${who} to ${shortArn(r.taskDefinitionArn)} (${how})`;
+}
+
+/** The error annotation: one block naming each failed service, why, and what was done about it. */
+export function failureMessage(outcomes: ServiceOutcome[]): string | undefined {
+  const failed = outcomes.filter((o) => o.status !== 'succeeded' && o.status !== 'dry-run');
+  if (!failed.length) return undefined;
+  const lines = [
+    outcomes.length > 1
+      ? `Deploy failed for ${failed.length} of ${outcomes.length} services (${failed.map((o) => o.target.service).join(', ')}).`
+      : `Deploy of ${failed[0]!.target.service} failed.`,
+  ];
+  for (const o of failed) {
+    lines.push(`${o.target.service}: ${o.reason ?? 'failed'}.`);
+    for (const cause of o.diagnosis ? rootCause(o.diagnosis) : []) lines.push(`  ${cause}`);
+    const rollback = rollbackText(o);
+    if (rollback) lines.push(`  Rollback: ${rollback}.`);
+    else if (o.status === 'failed') lines.push('  Not rolled back.');
+  }
+  return lines.join('\n');
+}
+
+export function overallStatus(
+  outcomes: ServiceOutcome[],
+): 'succeeded' | 'failed' | 'rolled-back' | 'dry-run' {
+  if (outcomes.every((o) => o.status === 'dry-run')) return 'dry-run';
+  if (outcomes.every((o) => o.status === 'succeeded')) return 'succeeded';
+  const failed = outcomes.filter((o) => o.status !== 'succeeded');
+  return failed.every((o) => o.status === 'rolled-back') ? 'rolled-back' : 'failed';
+}
+
+function headline(outcomes: ServiceOutcome[]): string {
+  const status = overallStatus(outcomes);
+  const n = outcomes.length;
+  const ok = outcomes.filter((o) => o.status === 'succeeded').length;
+  switch (status) {
+    case 'dry-run':
+      return `Dry run: ${n} service${n > 1 ? 's' : ''} would be deployed; nothing was changed.`;
+    case 'succeeded':
+      return n > 1
+        ? `✅ All ${n} services deployed.`
+        : `✅ Deployed **${revisionLabel(outcomes[0]!)}** to **${outcomes[0]!.target.service}**.`;
+    default: {
+      const failed = outcomes.filter((o) => o.status !== 'succeeded');
+      return `❌ Deploy failed: ${ok} of ${n} service${n > 1 ? 's' : ''} deployed; ${failed
+        .map((o) => `**${o.target.service}** ${STATUS_TEXT[o.status].replace(/^\S+ /, '')}`)
+        .join(', ')}.`;
+    }
+  }
+}
+
+function servicesTable(outcomes: ServiceOutcome[]): string {
+  return table(
+    ['Service', 'Outcome', 'Revision', 'Previous', 'Deployment', 'Duration', 'Reason'],
+    outcomes.map((o) => [
+      `${o.target.service}`,
+      STATUS_TEXT[o.status],
+      revisionLabel(o),
+      o.prepared.previousArn ? shortArn(o.prepared.previousArn) : '',
+      o.deploymentId ?? '',
+      o.status === 'dry-run' ? '' : formatDuration(o.finishedAt - o.startedAt),
+      [o.reason, rollbackText(o)].filter(Boolean).join('; '),
+    ]),
+  );
+}
+
+function imagesTable(outcomes: ServiceOutcome[]): string {
+  return table(
+    ['Service', 'Container', 'Image', 'Digest'],
+    outcomes.flatMap((o) =>
+      o.prepared.images.map((i) => [
+        o.target.service,
+        i.container,
+        `\`${i.image}\``,
+        i.digest ? `\`${i.digest}\`` : i.image.includes('@sha256:') ? 'pinned' : '(not in ECR)',
+      ]),
+    ),
+  );
+}
+
+function phasesTable(phases: Phase[]): string {
+  const start = phases[0]?.startedAt ?? 0;
+  return table(
+    ['Phase', 'Started', 'Duration', ''],
+    phases.map((p) => [
+      p.name,
+      `+${formatDuration(p.startedAt - start)}`,
+      formatDuration(p.durationMs),
+      p.ok ? '' : '⚠️',
+    ]),
+  );
+}
+
+/** A Mermaid gantt of the phases; GitHub renders it in the job summary. */
+function phasesTimeline(phases: Phase[]): string {
+  const start = phases[0]?.startedAt ?? 0;
+  const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section Deploy'];
+  for (const p of phases) {
+    const from = p.startedAt - start;
+    const to = from + Math.max(1, p.durationMs);
+    lines.push(`  ${p.name.replace(/:/g, ' ')} :${p.ok ? '' : 'crit, '}${from}, ${to}`);
+  }
+  return codeBlock('mermaid', lines.join('\n'));
+}
+
+function diagnosisBlock(o: ServiceOutcome, d: Diagnosis): string {
+  const parts = [`**${o.target.service}**: ${o.reason ?? 'failed'}`];
+  if (d.stoppedTasks.length) {
+    parts.push(
+      table(
+        ['Task', 'Stop code', 'Stopped reason', 'Containers'],
+        d.stoppedTasks.map((t) => [
+          t.taskId,
+          t.stopCode ?? '',
+          t.stoppedReason ?? '',
+          describeStoppedTask(t).split('; ').slice(1).join('; '),
+        ]),
+      ),
+    );
+  }
+  if (d.healthCheckEvents.length)
+    parts.push(`Health checks:\n${d.healthCheckEvents.map((e) => `- ${e}`).join('\n')}`);
+  if (d.lastEvents.length)
+    parts.push(details('Last service events', codeBlock('text', d.lastEvents.join('\n'))));
+  return parts.join('\n\n');
+}
+
+export function deploySummary(outcomes: ServiceOutcome[], phases: Phase[]): string {
+  const sections = [`## Deploy (rolling)`, headline(outcomes), '### Services', servicesTable(outcomes)];
+  sections.push('### Images', imagesTable(outcomes));
+  if (phases.length) sections.push('### Phases', phasesTable(phases), phasesTimeline(phases));
+  const explained = outcomes.filter((o) => o.diagnosis);
+  if (explained.length) {
+    sections.push('### Why it failed', ...explained.map((o) => diagnosisBlock(o, o.diagnosis!)));
+  }
+  const diffs = outcomes.filter((o) => o.prepared.diff);
+  for (const o of diffs) {
+    sections.push(
+      details(
+        `Task-definition diff for ${o.target.service} against ${o.prepared.baselineLabel}`,
+        codeBlock('diff', o.prepared.diff),
+      ),
+    );
+  }
+  return sections.join('\n\n');
+}
