@@ -111,4 +111,51 @@ describe('ECS rolling replacement', () => {
         sim.ecs.isSteady('c', 'e'),
     );
   });
+
+  it('repeats "has reached a steady state." while nothing changes', async () => {
+    sim.ecs.timings.steadyEventEveryMs = 60_000;
+    try {
+      const v1 = await registerWeb(ecs, 'f', 'f:v1');
+      await createSteadyService(sim, ecs, {
+        cluster: 'c',
+        service: 'f',
+        taskDefinition: v1,
+        desiredCount: 1,
+      });
+      await sim.ecs.waitFor(() =>
+        sim.ecs
+          .events('c', 'f')
+          .slice(0, 3)
+          .every((e) => e === '(service f) has reached a steady state.'),
+      );
+    } finally {
+      sim.ecs.timings.steadyEventEveryMs = 30 * 60_000;
+    }
+  });
+
+  it('replaces tasks whose container health check fails, and trusts a passing one', async () => {
+    const good = await registerWeb(ecs, 'g', 'g:v1', { healthCheck: true });
+    await createSteadyService(sim, ecs, {
+      cluster: 'c',
+      service: 'g',
+      taskDefinition: good,
+      desiredCount: 1,
+    });
+    const [task] = sim.ecs.healthyTasks('c', 'g');
+    expect(task!.healthStatus).toBe('HEALTHY');
+    expect(sim.ecs.describeTask(task!).containers[0]!.healthStatus).toBe('HEALTHY');
+
+    const bad = await registerWeb(ecs, 'g', 'g:unhealthy', { healthCheck: true });
+    await ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 'g', taskDefinition: bad }));
+    const failed = await sim.ecs.waitFor(() =>
+      sim.ecs.tasks('c', 'g').find((t) => t.stoppedReason === 'Task failed container health checks'),
+    );
+    expect(failed.healthStatus).toBe('UNHEALTHY');
+    expect(failed.stopCode).toBe('ServiceSchedulerInitiated');
+    expect(sim.ecs.events('c', 'g')).toContain(
+      `(service g) (task ${failed.id}) failed container health checks.`,
+    );
+    // The old task kept serving: the new one never counted as healthy.
+    expect(task!.desiredStatus).toBe('RUNNING');
+  });
 });
