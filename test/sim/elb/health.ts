@@ -62,6 +62,7 @@ export function probe(port: number, path: string, matcher: string, timeoutMs: nu
       () => done({ ok: false, reason: 'Target.Timeout', description: 'Request timed out' }),
       timeoutMs,
     );
+    timer.unref();
     req.on('error', () =>
       done({ ok: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' }),
     );

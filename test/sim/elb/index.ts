@@ -12,8 +12,10 @@ import {
   forwardedGroups,
   type Listener,
   type LoadBalancer,
+  loadBalancerDimension,
   type Rule,
   type TargetGroup,
+  targetGroupDimension,
   targetKey,
 } from './model.js';
 import { ListenerProxy } from './proxy.js';
@@ -27,6 +29,8 @@ export class ElbSim implements LoadBalancerSide {
   readonly targetGroups = new Map<string, TargetGroup>();
   private readonly proxies = new Map<string, ListenerProxy>();
   private readonly health: HealthChecker;
+  private hostCountTimer?: NodeJS.Timeout;
+  private stopped = false;
 
   /**
    * Wall-clock floors on timeouts that are AWS durations scaled down by the clock: at a time
@@ -34,7 +38,7 @@ export class ElbSim implements LoadBalancerSide {
    * shorter than a loaded test process's scheduling jitter. Tests of timeouts use targets
    * slower than these floors.
    */
-  minProbeTimeoutWallMs = 100;
+  minProbeTimeoutWallMs = 250;
   minTargetTimeoutWallMs = 1000;
 
   constructor(readonly sim: Simulator) {
@@ -50,6 +54,50 @@ export class ElbSim implements LoadBalancerSide {
       throttleCode: 'Throttling',
       handlers: new ElbApi(this).handlers(),
     };
+    this.scheduleHostCounts();
+  }
+
+  /**
+   * ALB publishes HealthyHostCount and UnHealthyHostCount once a minute per target group and
+   * load balancer; alarms on them (e.g. UnHealthyHostCount > 0) need the same cadence here.
+   */
+  private scheduleHostCounts(): void {
+    this.hostCountTimer = setTimeout(
+      () => {
+        if (this.stopped) return;
+        this.publishHostCounts();
+        this.scheduleHostCounts();
+      },
+      Math.max(20, this.sim.clock.toWall(60_000)),
+    );
+    this.hostCountTimer.unref();
+  }
+
+  private publishHostCounts(): void {
+    const timestamp = this.sim.clock.now();
+    for (const tg of this.targetGroups.values()) {
+      const views = [...tg.targets.values()].map((t) => this.targetHealth(tg.arn, t));
+      const healthy = views.filter((v) => v.State === 'healthy').length;
+      const unhealthy = views.filter((v) => v.State === 'unhealthy').length;
+      for (const lbArn of this.loadBalancersOf(tg.arn)) {
+        const lb = this.loadBalancers.get(lbArn);
+        if (!lb) continue;
+        const dimensions = { LoadBalancer: loadBalancerDimension(lb), TargetGroup: targetGroupDimension(tg) };
+        for (const [metricName, value] of [
+          ['HealthyHostCount', healthy],
+          ['UnHealthyHostCount', unhealthy],
+        ] as const) {
+          this.sim.cloudwatch.putMetric({
+            namespace: 'AWS/ApplicationELB',
+            metricName,
+            dimensions,
+            timestamp,
+            value,
+            unit: 'Count',
+          });
+        }
+      }
+    }
   }
 
   // ---------- test API ----------
@@ -213,6 +261,8 @@ export class ElbSim implements LoadBalancerSide {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.hostCountTimer) clearTimeout(this.hostCountTimer);
     for (const tg of this.targetGroups.values()) {
       for (const t of [...tg.targets.values()]) this.dropTarget(tg, t.id, t.port);
     }

@@ -18,7 +18,14 @@ import {
   type TargetGroup,
   targetGroupDimension,
 } from './model.js';
-import { pickTarget, type RequestFacts, selectRule, terminalAction, WeightedPicker } from './routing.js';
+import {
+  pickTarget,
+  type RequestFacts,
+  routableTargets,
+  selectRule,
+  terminalAction,
+  WeightedPicker,
+} from './routing.js';
 
 export interface ProxyDeps {
   clock: SimClock;
@@ -101,6 +108,28 @@ export class ListenerProxy {
         dimensions: { LoadBalancer: lbDim, TargetGroup: targetGroupDimension(tg) },
       });
     }
+  }
+
+  /**
+   * RequestCountPerTarget (what ALBRequestCountPerTarget scaling follows): each request counts
+   * 1/n for a group with n routable targets, so a period's Sum is requests per target.
+   */
+  private requestPerTarget(tg: TargetGroup): void {
+    const lb = this.deps.loadBalancer();
+    const n = routableTargets(tg).length;
+    if (!lb || n === 0) return;
+    const base = {
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'RequestCountPerTarget',
+      timestamp: this.deps.clock.now(),
+      value: 1 / n,
+      unit: 'Count',
+    };
+    this.deps.metrics.putMetric({ ...base, dimensions: { TargetGroup: targetGroupDimension(tg) } });
+    this.deps.metrics.putMetric({
+      ...base,
+      dimensions: { LoadBalancer: loadBalancerDimension(lb), TargetGroup: targetGroupDimension(tg) },
+    });
   }
 
   /** An answer the load balancer makes itself (no target involved). */
@@ -211,6 +240,7 @@ export class ListenerProxy {
       return;
     }
     const target = pickTarget(tg);
+    this.requestPerTarget(tg);
     if (!target) {
       // The chosen group has no registered targets; ALB does not fail over to another group.
       this.elbError(res, 503, tg);

@@ -3,6 +3,7 @@ import {
   DeleteAlarmsCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
+  GetMetricDataCommand,
   InvalidParameterCombinationException,
   InvalidParameterValueException,
   PutCompositeAlarmCommand,
@@ -167,6 +168,77 @@ describe('CloudWatch alarms on ALB metrics', () => {
       'Alarm updated from OK to ALARM',
       'Alarm updated from INSUFFICIENT_DATA to OK',
     ]);
+  });
+
+  it('publishes host counts each minute and request count per target', async () => {
+    const group = await createGroup(elb, 'hosts');
+    const { loadBalancerArn, listenerArn } = await createAlb(elb, 'hosts', [group]);
+    const up = await startTarget('up');
+    const down = await startTarget('down', 'error');
+    targets.push(up, down);
+    await register(elb, group, [up.port, down.port]);
+    await waitFor(
+      'one healthy target',
+      async () => sim.elb.targetHealth(group, { id: '127.0.0.1', port: up.port }).State === 'healthy',
+    );
+    const dimensions = [
+      { Name: 'LoadBalancer', Value: loadBalancerArn.split(':loadbalancer/')[1] ?? '' },
+      { Name: 'TargetGroup', Value: group.split(':').pop() ?? '' },
+    ];
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'hosts-unhealthy',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'UnHealthyHostCount',
+        Dimensions: dimensions,
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    await waitFor(
+      'UnHealthyHostCount alarm',
+      async () => (await state('hosts-unhealthy'))?.StateValue === 'ALARM',
+    );
+
+    const traffic = startTraffic(sim.elb.listenerUrl(listenerArn), 50);
+    await sleep(700);
+    await traffic.stop();
+    // One healthy target gets all the traffic, so per-target requests equal requests.
+    expect(new Set(traffic.records.map((r) => r.body))).toEqual(new Set(['up']));
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(0),
+        EndTime: new Date(sim.clock.now() + 3_600_000),
+        MetricDataQueries: [
+          {
+            Id: 'perTarget',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'RequestCountPerTarget',
+                Dimensions: dimensions.slice(1),
+              },
+              Period: 3600,
+              Stat: 'Sum',
+            },
+          },
+          {
+            Id: 'requests',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: dimensions },
+              Period: 3600,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    const sum = (i: number) => (out.MetricDataResults?.[i]?.Values ?? []).reduce((a, b) => a + b, 0);
+    expect(sum(1)).toBe(traffic.records.length);
+    expect(sum(0)).toBeCloseTo(traffic.records.length, 5);
   });
 
   it('lets a test force an alarm with SetAlarmState', async () => {
