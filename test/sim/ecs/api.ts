@@ -17,7 +17,13 @@ import {
   type TaskDefinition,
   toTags,
 } from './model.js';
-import type { Scheduler } from './scheduler.js';
+import { failureThreshold, type Scheduler } from './scheduler.js';
+import {
+  openServiceDeployment,
+  type ServiceDeploymentStatus,
+  serviceDeploymentBrief,
+  serviceDeploymentView,
+} from './service-deployments.js';
 import type { EcsState } from './state.js';
 import { serviceView, taskDefinitionView, taskView } from './views.js';
 
@@ -102,6 +108,24 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       else failures.push({ arn: ref.startsWith('arn:') ? ref : arns.cluster(ref), reason: 'MISSING' });
     }
     return { clusters, failures };
+  };
+
+  const deleteCluster = (p: { cluster: string }) => {
+    const cluster = state.cluster(p.cluster);
+    if ([...state.services.values()].some((s) => s.cluster === cluster && s.status !== 'INACTIVE')) {
+      throw new AwsError(
+        'ClusterContainsServicesException',
+        'The Cluster cannot be deleted while Services are active.',
+      );
+    }
+    if ([...state.tasks.values()].some((t) => t.cluster === cluster && t.lastStatus !== 'STOPPED')) {
+      throw new AwsError(
+        'ClusterContainsTasksException',
+        'The Cluster cannot be deleted while Tasks are active.',
+      );
+    }
+    cluster.status = 'INACTIVE';
+    return { cluster: clusterView(cluster, false) };
   };
 
   // ---------- task definitions ----------
@@ -262,6 +286,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     for (const d of service.deployments) d.status = 'ACTIVE';
     service.deployments = [deployment, ...service.deployments];
     service.history.push(deployment);
+    openServiceDeployment(service, deployment, now());
     return deployment;
   };
 
@@ -319,6 +344,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       healthCheckGracePeriodSeconds: Number(p.healthCheckGracePeriodSeconds ?? 0),
       deployments: [],
       history: [],
+      serviceDeployments: [],
       events: [],
       createdAt: new Date(now()),
       tags,
@@ -484,6 +510,64 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     return { task: taskView(task, false) };
   };
 
+  // ---------- service deployments ----------
+
+  const allServiceDeployments = () => [...state.services.values()].flatMap((s) => s.serviceDeployments);
+
+  const listServiceDeployments = (p: {
+    cluster?: string;
+    service: string;
+    status?: ServiceDeploymentStatus[];
+    createdAt?: { before?: number; after?: number };
+    maxResults?: number;
+    nextToken?: string;
+  }) => {
+    const cluster = state.cluster(p.cluster);
+    const service = state.service(cluster, p.service);
+    // The JSON protocol sends timestamps as epoch seconds.
+    const before = p.createdAt?.before === undefined ? undefined : p.createdAt.before * 1000;
+    const after = p.createdAt?.after === undefined ? undefined : p.createdAt.after * 1000;
+    const all = service.serviceDeployments
+      .filter((r) => !p.status?.length || p.status.includes(r.status))
+      .filter((r) => before === undefined || r.createdAt.getTime() < before)
+      .filter((r) => after === undefined || r.createdAt.getTime() > after);
+    const { slice, nextToken } = page(all, p.maxResults, p.nextToken, 100);
+    return { serviceDeployments: slice.map(serviceDeploymentBrief), nextToken };
+  };
+
+  const describeServiceDeployments = (p: { serviceDeploymentArns?: string[] }) => {
+    const arns = p.serviceDeploymentArns ?? [];
+    if (arns.length === 0) throw invalid('serviceDeploymentArns cannot be empty.');
+    if (arns.length > 20) throw invalid('serviceDeploymentArns can have at most 20 items.');
+    const known = allServiceDeployments();
+    const serviceDeployments: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const arn of arns) {
+      const r = known.find((x) => x.arn === arn);
+      if (r) {
+        serviceDeployments.push(
+          serviceDeploymentView(r, state.tasksOf(r.service), failureThreshold(r.target.desiredCount)),
+        );
+      } else failures.push({ arn, reason: 'MISSING' });
+    }
+    return { serviceDeployments, failures };
+  };
+
+  const stopServiceDeployment = (p: { serviceDeploymentArn: string; stopType?: 'ROLLBACK' | 'ABORT' }) => {
+    const r = allServiceDeployments().find((x) => x.arn === p.serviceDeploymentArn);
+    if (!r)
+      throw new AwsError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
+    if (r.status !== 'IN_PROGRESS' || r.service.deployments[0] !== r.target) {
+      throw new AwsError('ConflictException', 'The service deployment is not in progress.');
+    }
+    const stopType = p.stopType ?? 'ROLLBACK';
+    if (stopType === 'ROLLBACK' && !ctx.scheduler.rollbackTarget(r.service, r.target)) {
+      throw invalid('There is no successful service revision to roll back to.');
+    }
+    ctx.scheduler.stopDeployment(r.service, r.target, now(), stopType);
+    return { serviceDeploymentArn: r.arn };
+  };
+
   // ---------- tags ----------
 
   type Tagged = { tags: Tag[] };
@@ -500,6 +584,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
   return {
     CreateCluster: createCluster,
     DescribeClusters: describeClusters,
+    DeleteCluster: deleteCluster,
     RegisterTaskDefinition: registerTaskDefinition,
     DescribeTaskDefinition: describeTaskDefinition,
     ListTaskDefinitions: listTaskDefinitions,
@@ -513,6 +598,9 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     ListTasks: listTasks,
     DescribeTasks: describeTasks,
     StopTask: stopTask,
+    ListServiceDeployments: listServiceDeployments,
+    DescribeServiceDeployments: describeServiceDeployments,
+    StopServiceDeployment: stopServiceDeployment,
     TagResource: (p: { resourceArn: string; tags: Tag[] }) => {
       const r = taggable(p.resourceArn);
       const merged = mergeTags(r.tags, toTags(p.tags));

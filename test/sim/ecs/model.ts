@@ -3,6 +3,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ACCOUNT, REGION } from '../contracts.js';
 import type { TaskServer } from './container.js';
 import type { ImageBehaviour } from './images.js';
+import type { ServiceDeploymentRecord } from './service-deployments.js';
 
 export interface Tag {
   key: string;
@@ -89,6 +90,8 @@ export interface Service {
   /** Every deployment ever made, by id (rollback may reactivate an INACTIVE one). */
   history: Deployment[];
   lastCompleted?: Deployment;
+  /** Newest first, for ListServiceDeployments / DescribeServiceDeployments. */
+  serviceDeployments: ServiceDeploymentRecord[];
   events: ServiceEvent[];
   createdAt: Date;
   tags: Tag[];

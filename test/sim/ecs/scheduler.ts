@@ -19,6 +19,7 @@ import {
   type StopCode,
   type Task,
 } from './model.js';
+import { onRevisionCompleted, onRevisionFailed } from './service-deployments.js';
 import type { EcsState } from './state.js';
 
 /** Durations of the simulated AWS side, in simulated milliseconds (tests may change them). */
@@ -467,10 +468,22 @@ export class Scheduler {
     failed.rolloutStateReason = rollout.failed;
     failed.updatedAt = new Date(now);
     addEvent(service, now, messages.deploymentFailed(service.name, failed.id));
+    const target = service.deploymentConfiguration.deploymentCircuitBreaker.rollback
+      ? this.rollbackTarget(service, failed)
+      : undefined;
+    onRevisionFailed(service, failed, now, rollout.failed, target, true);
+    // Without a COMPLETED deployment to go back to, nothing is launched and the deployment stalls.
+    if (target) this.rollBackTo(service, failed, target, now);
+  }
+
+  /** The deployment a rollback returns to: the most recent COMPLETED one, if it is not `from`. */
+  rollbackTarget(service: Service, from: Deployment): Deployment | undefined {
     const target = service.lastCompleted;
-    if (!service.deploymentConfiguration.deploymentCircuitBreaker.rollback || !target || target === failed)
-      return;
-    // The last COMPLETED deployment becomes PRIMARY again and replaces the failed one's tasks.
+    return target && target !== from ? target : undefined;
+  }
+
+  /** The last COMPLETED deployment becomes PRIMARY again and replaces the failed one's tasks. */
+  rollBackTo(service: Service, failed: Deployment, target: Deployment, now: number): void {
     target.status = 'PRIMARY';
     target.rolloutState = 'IN_PROGRESS';
     target.rolloutStateReason = rollout.rollingBack(target.id);
@@ -481,7 +494,19 @@ export class Scheduler {
     failed.status = 'ACTIVE';
     service.deployments = [target, ...service.deployments.filter((d) => d !== target)];
     service.taskDefinitionArn = target.taskDefinitionArn;
+    service.steadySince = undefined;
     addEvent(service, now, messages.rollingBack(service.name, target.id));
+  }
+
+  /** StopServiceDeployment: ROLLBACK goes back to the last COMPLETED deployment, ABORT just stops launching. */
+  stopDeployment(service: Service, d: Deployment, now: number, stopType: 'ROLLBACK' | 'ABORT'): void {
+    const reason = `Service deployment stopped by request (${stopType}).`;
+    d.rolloutState = 'FAILED';
+    d.rolloutStateReason = reason;
+    d.updatedAt = new Date(now);
+    const target = stopType === 'ROLLBACK' ? this.rollbackTarget(service, d) : undefined;
+    onRevisionFailed(service, d, now, reason, target, false);
+    if (target) this.rollBackTo(service, d, target, now);
   }
 
   // ---------- services ----------
@@ -585,6 +610,7 @@ export class Scheduler {
       primary.updatedAt = new Date(now);
       service.lastCompleted = primary;
       addEvent(service, now, messages.deploymentCompleted(service.name, primary.id));
+      onRevisionCompleted(service, primary, now);
     }
 
     if (service.status === 'DRAINING') {

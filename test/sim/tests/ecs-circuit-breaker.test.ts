@@ -1,8 +1,11 @@
 import {
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
+  StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -135,6 +138,19 @@ describe('ECS deployment circuit breaker', () => {
     const stopped = await stoppedTasks(id);
     expect(stopped.length).toBeGreaterThanOrEqual(3);
     expect(stopped.every((t) => t.containers![0]!.exitCode === 137)).toBe(true);
+
+    // The newer API tells the same story: one service deployment, rolled back successfully.
+    const list = await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'cb', service: 'rb' }));
+    const [latest, first] = list.serviceDeployments!;
+    expect(latest).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL' });
+    expect(first).toMatchObject({ status: 'SUCCESSFUL' });
+    const described = await ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [latest!.serviceDeploymentArn!] }),
+    );
+    const sd = described.serviceDeployments![0]!;
+    expect(sd.deploymentCircuitBreaker).toMatchObject({ status: 'TRIGGERED', failureCount: 3, threshold: 3 });
+    expect(sd.rollback!.serviceRevisionArn).toBe(first!.targetServiceRevisionArn);
+    expect(sd.targetServiceRevision!.arn).toBe(latest!.targetServiceRevisionArn);
     for (const t of sim.ecs.healthyTasks('cb', 'rb')) {
       const res = await fetch(`http://127.0.0.1:${t.port}/`);
       expect(((await res.json()) as { version: string }).version).toBe('v1');
@@ -176,5 +192,28 @@ describe('ECS deployment circuit breaker', () => {
     await sim.ecs.waitForSteady('cb', 'flaky');
     const d = sim.ecs.deployments('cb', 'flaky')[0]!;
     expect(d).toMatchObject({ id, rolloutState: 'COMPLETED', failedTasks: 0 });
+  });
+
+  it('rolls back on StopServiceDeployment', async () => {
+    const { v1, firstId } = await setUp('stop', false);
+    const slow = await registerWeb(ecs, 'stop', 'stop:v2');
+    // New tasks stay PENDING long enough for the deployment to be caught in progress.
+    sim.ecs.timings.pendingMs = 30 * 60_000;
+    await ecs.send(new UpdateServiceCommand({ cluster: 'cb', service: 'stop', taskDefinition: slow }));
+    const list = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster: 'cb', service: 'stop', status: ['IN_PROGRESS'] }),
+    );
+    const arn = list.serviceDeployments![0]!.serviceDeploymentArn!;
+    await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+    sim.ecs.timings.pendingMs = 10_000;
+    await sim.ecs.waitForSteady('cb', 'stop');
+    const service = sim.ecs.describeService('cb', 'stop')!;
+    expect(service.taskDefinition).toBe(v1);
+    expect(service.deployments.map((d) => d.id)).toEqual([firstId]);
+    const after = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+    expect(after.serviceDeployments![0]!.status).toBe('ROLLBACK_SUCCESSFUL');
+    await expect(
+      ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn })),
+    ).rejects.toMatchObject({ name: 'ConflictException' });
   });
 });
