@@ -20,8 +20,11 @@ export class TaskServer {
     this.server.keepAliveTimeout = 1000;
   }
 
+  private listening?: Promise<void>;
+
   async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.listening = new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await this.listening;
     this.port = (this.server.address() as AddressInfo).port;
     return this.port;
   }
@@ -30,6 +33,8 @@ export class TaskServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A task stopped while its container was still binding: let the bind finish, then close it.
+    await this.listening;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.server.closeAllConnections();
