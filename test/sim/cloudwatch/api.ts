@@ -474,10 +474,12 @@ export class CloudWatchApi {
   };
 
   getMetricData = (p: Params) => {
-    const start = time(p, 'StartTime');
-    const end = time(p, 'EndTime');
-    if (start === undefined) throw missing('StartTime');
-    if (end === undefined) throw missing('EndTime');
+    const startTime = time(p, 'StartTime');
+    const endTime = time(p, 'EndTime');
+    if (startTime === undefined) throw missing('StartTime');
+    if (endTime === undefined) throw missing('EndTime');
+    const start = this.cw.queryTime(startTime);
+    const end = this.cw.queryTime(endTime);
     const queries = arr(p, 'MetricDataQueries');
     if (queries.length === 0) throw missing('MetricDataQueries');
     if (queries.length > 500)
@@ -517,10 +519,12 @@ export class CloudWatchApi {
   };
 
   getMetricStatistics = (p: Params) => {
-    const start = time(p, 'StartTime');
-    const end = time(p, 'EndTime');
-    if (start === undefined) throw missing('StartTime');
-    if (end === undefined) throw missing('EndTime');
+    const startTime = time(p, 'StartTime');
+    const endTime = time(p, 'EndTime');
+    if (startTime === undefined) throw missing('StartTime');
+    if (endTime === undefined) throw missing('EndTime');
+    const start = this.cw.queryTime(startTime);
+    const end = this.cw.queryTime(endTime);
     const period = n(p, 'Period');
     if (period === undefined) throw missing('Period');
     const statistics = arr<string>(p, 'Statistics');

@@ -36,6 +36,15 @@ export class CloudWatchSim implements MetricSink {
    */
   forcedStateHoldMs = 60_000;
 
+  /**
+   * Which clock the StartTime/EndTime of GetMetricData and GetMetricStatistics are read in.
+   * Data points carry simulated timestamps (the simulated clock runs ahead of the wall clock),
+   * while code under test picks its windows from the wall clock (`new Date()` when a traffic
+   * step began). With `wall`, such a window is mapped onto the simulated time that passed
+   * meanwhile, so "the metrics of the last step" mean the same on both sides.
+   */
+  queryWindowClock: 'sim' | 'wall' = 'sim';
+
   private timer?: NodeJS.Timeout;
   private paused = false;
   private stopped = false;
@@ -85,6 +94,12 @@ export class CloudWatchSim implements MetricSink {
   /** Evaluates every alarm now, at the current simulated time. */
   evaluateNow(): void {
     this.evaluate(true);
+  }
+
+  /** A client-supplied query time (epoch ms) in simulated time, per `queryWindowClock`. */
+  queryTime(ms: number): number {
+    if (this.queryWindowClock === 'sim') return ms;
+    return this.sim.clock.now() - (Date.now() - ms) * this.sim.clock.scale;
   }
 
   // ---------- evaluation ----------

@@ -138,6 +138,38 @@ describe('CloudWatch metrics and alarm evaluation', () => {
     expect(out.MetricDataResults?.[0]?.Values).toEqual([85]);
   });
 
+  it('can read query windows in wall-clock time, as code under test picks them', async () => {
+    const wallStart = new Date();
+    await new Promise((r) => setTimeout(r, 50));
+    sim.cloudwatch.putMetric({
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'RequestCount',
+      dimensions: { LoadBalancer: 'app/wall/0123456789abcdef' },
+      timestamp: sim.clock.now(),
+      value: 1,
+    });
+    const query = () =>
+      cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'RequestCount',
+          Dimensions: [{ Name: 'LoadBalancer', Value: 'app/wall/0123456789abcdef' }],
+          StartTime: wallStart,
+          EndTime: new Date(),
+          Period: 60,
+          Statistics: ['Sum'],
+        }),
+      );
+    // Read as simulated times, a wall-clock window lies in the simulated past: no data.
+    expect((await query()).Datapoints).toEqual([]);
+    sim.cloudwatch.queryWindowClock = 'wall';
+    try {
+      expect((await query()).Datapoints?.map((d) => d.Sum)).toEqual([1]);
+    } finally {
+      sim.cloudwatch.queryWindowClock = 'sim';
+    }
+  });
+
   async function alarm(name: string, extra: Partial<ConstructorParameters<typeof PutMetricAlarmCommand>[0]>) {
     await cw.send(
       new PutMetricAlarmCommand({
