@@ -1,18 +1,50 @@
 /**
- * The post step: runs after the job (also when it failed or was cancelled). It reads what the
- * main step recorded in action state and restores a safe state where the main step could not.
- * It only warns: a cleanup problem must not turn a finished deploy red.
+ * The post step: runs after the job (also when it failed or was cancelled). It reads the
+ * journal the main step saved in action state and undoes whatever the main step did not get
+ * to (the runner kills a cancelled step 10 s after SIGINT). Every undo is idempotent, so
+ * repeating one the main step already did is harmless. It only warns: a cleanup problem must
+ * not turn a finished deploy red.
  */
 import * as core from '@actions/core';
+import { createClients } from './aws/clients.js';
+import { JOURNAL_STATE, Journal, undoEntries } from './journal/journal.js';
 
 export async function cleanup(): Promise<void> {
   try {
-    const journal = core.getState('journal');
-    if (!journal) {
+    const state = Journal.load(core.getState(JOURNAL_STATE));
+    if (!state) {
       core.info('Nothing to clean up.');
       return;
     }
-    core.info('Nothing left to undo.');
+    const pending = state.entries.filter((e) => !e.undone);
+    const lines: string[] = [];
+    if (pending.length === 0) {
+      lines.push(
+        state.committed
+          ? 'Nothing left to undo: the release finished.'
+          : 'Nothing left to undo: the main step restored everything it had changed.',
+      );
+    } else {
+      core.info(`Undoing ${pending.length} step${pending.length === 1 ? '' : 's'} the main step left.`);
+      const report = await undoEntries(createClients(state.region), state, core.info, () =>
+        core.saveState(JOURNAL_STATE, JSON.stringify(state)),
+      );
+      lines.push(...report.done);
+      for (const f of report.failed) core.warning(`Cleanup: ${f}`);
+      lines.push(...report.failed);
+    }
+    for (const note of state.notes ?? []) core.warning(note);
+    for (const line of lines) core.info(`Post step: ${line}`);
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary
+        .addRaw(
+          ['### Post step', ...lines.map((l) => `- ${l}`), ...(state.notes ?? []).map((n) => `> ${n}`)].join(
+            '\n',
+          ),
+          true,
+        )
+        .write();
+    }
   } catch (err) {
     core.warning(`Cleanup: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,12 +1,13 @@
 /**
- * `command: deploy` — dispatch on the strategy. Rolling is the default; blue-green is not in
- * this version yet and says so before touching anything.
+ * `command: deploy` — dispatch on the strategy. Rolling is the default; blue-green lives in
+ * its own module (`blue-green.ts`).
  */
 import type { AwsClients } from '../aws/clients.js';
 import { deployRolling, type ServiceOutcome } from '../deploy/rolling.js';
 import { deploySummary, failureMessage, overallStatus } from '../report/deploy-summary.js';
 import type { Settings } from '../settings/settings.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
+import { blueGreenCommand } from './blue-green.js';
 import { imageDigests } from './register.js';
 import type { CommandResult } from './result.js';
 
@@ -15,11 +16,7 @@ export async function deployCommand(
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
-  if (settings.strategy !== 'rolling') {
-    throw new Error(
-      `Input "strategy": "${settings.strategy}" is not available yet in this version of the action. Expected: \`rolling\`.`,
-    );
-  }
+  if (settings.strategy === 'blue-green') return blueGreenCommand(settings, clients, rendered);
   const { outcomes, phaseLog } = await deployRolling(settings, clients, rendered);
   return {
     outputs: deployOutputs(outcomes),

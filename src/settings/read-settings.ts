@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { resolveBlueGreen } from './blue-green.js';
 import { type ConfigFile, loadConfigFile } from './config-file.js';
 import { SettingsError } from './errors.js';
 import {
@@ -233,6 +234,11 @@ export function readSettings({ inputs, workspace }: SettingsSources): Settings {
     pinImageDigests: s['pin-image-digests'] ?? DEFAULTS.pinImageDigests,
     dryRun: s['dry-run'] ?? DEFAULTS.dryRun,
     strategy: s.strategy ?? DEFAULTS.strategy,
+    blueGreen: resolveBlueGreen(
+      s,
+      entries.map((e) => e.name),
+      command === 'deploy' && (s.strategy ?? DEFAULTS.strategy) === 'blue-green',
+    ),
     rolling: {
       minimumHealthyPercent: s['minimum-healthy-percent'] ?? DEFAULTS.minimumHealthyPercent,
       maximumPercent: s['maximum-percent'] ?? DEFAULTS.maximumPercent,

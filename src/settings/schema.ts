@@ -5,6 +5,7 @@
  * into the typed value. The config file's JSON Schema is generated from this (`npm run docs`).
  */
 import { z } from 'zod';
+import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { parseBoolean, parseDuration, parsePairs } from './values.js';
 
 export const COMMANDS = [
@@ -201,6 +202,7 @@ export const FIELDS = {
   'failed-tasks-threshold': { schema: integer(1, 200), expected: 'a whole number 1..200' },
   timeout: { schema: duration, expected: 'a duration such as `30s`, `10m` or `1h`' },
   'poll-interval': { schema: duration, expected: 'a duration such as `250ms`, `5s` or `15s`' },
+  ...BLUE_GREEN_FIELDS,
 } as const;
 
 export type FieldName = keyof typeof FIELDS;

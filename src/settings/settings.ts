@@ -2,6 +2,7 @@
  * The typed settings every command receives. Built once by `readSettings` from the action
  * inputs and the optional config file; nothing else in the action reads inputs.
  */
+import type { BlueGreenSettings } from './blue-green.js';
 import type { Command, ServiceEntry } from './schema.js';
 
 export type Pairs = [string, string][];
@@ -61,6 +62,8 @@ export interface Settings {
   dryRun: boolean;
   strategy: 'rolling' | 'blue-green';
   rolling: RollingSettings;
+  /** Set for `command: deploy` with `strategy: blue-green`. */
+  blueGreen?: BlueGreenSettings;
   timeoutMs: number;
   pollIntervalMs: number;
 }

@@ -1,0 +1,539 @@
+/**
+ * The blue-green release: deploy the idle side beside the live one, test it directly, move
+ * production traffic to it (at once or in steps), watch alarms through a bake window, then
+ * retire the old side. Any failure after the idle side started changing walks the journal
+ * backwards: production weights back in one call, the idle side scaled back down.
+ *
+ * Order that keeps every request alive: weight only moves to a target group whose registered
+ * targets are all healthy; the old side is scaled down only after its weight is zero and its
+ * deregistration delay has passed.
+ */
+import * as core from '@actions/core';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AwsClients } from '../aws/clients.js';
+import { describeFiring, missingAlarms, readAlarms } from '../checks/alarms.js';
+import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
+import { judgeGates, readGateMetrics } from '../checks/metrics.js';
+import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
+import { isCancelled, sleep } from '../journal/cancel.js';
+import type { Journal, UndoReport } from '../journal/journal.js';
+import { PhaseLog } from '../report/phases.js';
+import type { BlueGreenSettings } from '../settings/blue-green.js';
+import type { Settings } from '../settings/settings.js';
+import { formatDuration } from '../settings/values.js';
+import type { TaskDefinitionInput } from '../taskdef/normalize.js';
+import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
+import { copyPolicies, readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
+import { type Color, readTopology, type Side, type Topology } from './blue-green-topology.js';
+import { describeStoppedTask, diagnoseDeployment, rootCause } from './diagnose.js';
+import { acquireLock, LOCK_TAG } from './lock.js';
+import { shortArn } from './outcome.js';
+import { describeWeights, readRoute, split, weightsOf, writeWeights } from './traffic.js';
+import { startDeployment } from './update.js';
+import { watchDeployments } from './watch.js';
+
+export type ReleaseStatus =
+  | 'deployed'
+  | 'unchanged'
+  | 'dry-run'
+  | 'refused'
+  | 'rolled-back'
+  | 'cancelled'
+  | 'failed';
+
+export interface TrafficEvent {
+  /** Wall ms since the release started. */
+  atMs: number;
+  text: string;
+}
+
+export interface ReleaseOutcome {
+  status: ReleaseStatus;
+  reason?: string;
+  previousColor?: Color;
+  liveColor?: Color;
+  trafficShifted: boolean;
+  rolledBack: boolean;
+  smoke: SmokeResult[];
+  prepared?: PreparedTaskDefinition;
+  topology?: Topology;
+  events: TrafficEvent[];
+  undo?: UndoReport;
+  /** From noticing a firing alarm to production weights restored (wall ms). */
+  alarmToRestoredMs?: number;
+  phaseLog: PhaseLog;
+  /** Work the release left for later (the post step or a human). */
+  notes: string[];
+}
+
+/** Refusals happen before anything changes. */
+class RefusedError extends Error {
+  override name = 'RefusedError';
+}
+
+/** A watched alarm fired: carries when the action noticed, for the restore-latency figure. */
+class AlarmFiredError extends Error {
+  override name = 'AlarmFiredError';
+  constructor(
+    message: string,
+    readonly seenAt: number,
+  ) {
+    super(message);
+  }
+}
+
+/** How long a racing release has to show up before the lock counts as ours. */
+const LOCK_SETTLE_MS = 1_000;
+/** A crashed run's lock expires this long after its own longest possible run. */
+const LOCK_MARGIN_MS = 10 * 60_000;
+
+export async function releaseBlueGreen(
+  settings: Settings,
+  clients: AwsClients,
+  rendered: TaskDefinitionInput | undefined,
+  journal: Journal,
+  signal: AbortSignal,
+): Promise<ReleaseOutcome> {
+  const bg = settings.blueGreen!;
+  const target = settings.targets[0]!;
+  const started = Date.now();
+  const phases = new PhaseLog();
+  const outcome: ReleaseOutcome = {
+    status: 'failed',
+    trafficShifted: false,
+    rolledBack: false,
+    smoke: [],
+    events: [],
+    phaseLog: phases,
+    notes: [],
+  };
+  const event = (text: string) => {
+    outcome.events.push({ atMs: Date.now() - started, text });
+    core.info(text);
+  };
+  const check = () => signal.throwIfAborted();
+  let scaledUp = false;
+
+  try {
+    // 1. Pre-flight: read everything, change nothing.
+    const topology = await phases.run('Pre-flight', async () => {
+      const t = await readTopology(clients, target.cluster, bg);
+      outcome.topology = t;
+      outcome.previousColor = t.live.color;
+      outcome.liveColor = t.live.color;
+      core.info(
+        `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${shortArn(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
+      );
+      await checkAlarmsBeforeStart(clients, bg);
+      return t;
+    });
+    const { live, idle } = topology;
+
+    const prepared = await phases.run('Register task definition', () =>
+      prepareTaskDefinition(
+        clients,
+        { ...target, service: live.service },
+        { dryRun: settings.dryRun, pinImageDigests: settings.pinImageDigests, rendered },
+      ),
+    );
+    outcome.prepared = prepared;
+    core.info(
+      `${prepared.registered ? (settings.dryRun ? 'Would register' : 'Registered') : 'Reusing'} ${prepared.arn ?? prepared.family}.`,
+    );
+    if (settings.dryRun) {
+      outcome.status = 'dry-run';
+      outcome.reason = `would deploy ${prepared.family} to ${idle.service} and move production traffic ${describePlan(bg.steps)}`;
+      return outcome;
+    }
+    if (prepared.arn === live.taskDefinition) {
+      outcome.status = 'unchanged';
+      outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
+      core.info(`Nothing to do: ${outcome.reason}.`);
+      return outcome;
+    }
+    const newArn = prepared.arn!;
+    const capacity = target.desiredCount ?? live.desiredCount;
+
+    await phases.run('Deploy lock', () => takeLock(clients, topology, bg, settings, journal, signal));
+    check();
+
+    // 2. The idle side on the new revision at the live side's capacity.
+    const liveBounds = await readBounds(clients.autoscaling, resourceIdOf(topology.cluster, live.service));
+    await phases.run(`Scale up ${idle.service}`, async () => {
+      scaledUp = true;
+      if (liveBounds) {
+        const idleResource = resourceIdOf(topology.cluster, idle.service);
+        const previous = await readBounds(clients.autoscaling, idleResource);
+        await journal.perform({ kind: 'scalable-target', resourceId: idleResource, previous }, () =>
+          writeBounds(clients.autoscaling, idleResource, { ...liveBounds, suspended: false }),
+        );
+      }
+      const started = await journal.perform(
+        {
+          kind: 'service',
+          cluster: topology.cluster,
+          service: idle.service,
+          desiredCount: idle.desiredCount,
+          taskDefinition: idle.taskDefinition,
+        },
+        () =>
+          startDeployment(clients.ecs, { ...target, service: idle.service }, newArn, {
+            rolling: settings.rolling,
+            desiredCount: capacity,
+            forceNewDeployment: true,
+          }),
+      );
+      event(
+        `${idle.service}: deploying ${shortArn(newArn)} with ${capacity} tasks (deployment ${started.deploymentId}).`,
+      );
+      await waitForDeployment(clients, settings, topology.cluster, idle, started.deploymentId, signal);
+    });
+
+    await phases.run(`Wait for healthy targets in ${idle.color}`, () =>
+      waitForHealthyTargets(clients, idle, capacity, settings, started, signal),
+    );
+    event(`${idle.service}: all ${capacity} targets healthy.`);
+
+    // 3. Smoke tests through the test route; production has not seen the new version.
+    if (bg.smokeTests.length > 0) {
+      await phases.run('Smoke tests', async () => {
+        if (topology.testRoute) {
+          const testRoute = topology.testRoute;
+          const before = weightsOf(testRoute);
+          const weights = Object.fromEntries([
+            ...Object.keys(before).map((arn) => [arn, 0] as const),
+            [live.targetGroupArn, 0],
+            [idle.targetGroupArn, 1],
+          ]);
+          await journal.perform({ kind: 'route', role: 'test', arn: testRoute.arn, weights: before }, () =>
+            writeWeights(clients.elb, testRoute, weights),
+          );
+          event(`Test ${testRoute.kind} now forwards to ${idle.color}.`);
+        }
+        outcome.smoke = await runSmokeTests(bg.testUrl!, bg.smokeTests, {
+          timeoutMs: bg.smokeTimeoutMs,
+          log: core.info,
+          signal,
+        });
+        const failed = outcome.smoke.find((r) => !r.ok);
+        if (failed) {
+          throw new Error(
+            `Smoke test failed: ${failed.request} expected ${failed.expected}, got ${failed.got} (after ${failed.attempts} attempt${failed.attempts > 1 ? 's' : ''}). Production never received the new version.`,
+          );
+        }
+      });
+    }
+
+    // 4. Shift production traffic, step by step, each gated by health and alarms.
+    let lastShiftAt = Date.now();
+    for (const [i, percent] of bg.steps.entries()) {
+      const last = i === bg.steps.length - 1;
+      const label = `Traffic ${percent}% to ${idle.color}`;
+      await phases.run(label, async () => {
+        const health = await readTargetHealth(clients.elb, idle.targetGroupArn);
+        if (!allHealthy(health, capacity)) {
+          throw new Error(
+            `Not moving traffic to ${idle.color}: its targets are not all healthy (${describeHealth(health)}).`,
+          );
+        }
+        await assertNoAlarm(clients, bg, `before moving ${percent}% of traffic`);
+        const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
+        const write = () => writeWeights(clients.elb, topology.route, weights);
+        if (i === 0) {
+          await journal.perform(
+            { kind: 'route', role: 'production', arn: topology.route.arn, weights: topology.weights },
+            write,
+          );
+        } else await journal.run(write);
+        outcome.trafficShifted = true;
+        lastShiftAt = Date.now();
+        event(`Production: ${percent}% on ${idle.color} (${describeWeights(weights)}).`);
+        if (!last) {
+          const stepStart = new Date();
+          await watchAlarms(
+            clients,
+            bg,
+            bg.stepPauseMs,
+            settings.pollIntervalMs,
+            `pause after ${percent}%`,
+            signal,
+          );
+          const gate = judgeGates(
+            await readGateMetrics(
+              clients.cloudwatch,
+              { listenerArn: bg.listener, targetGroupArn: idle.targetGroupArn },
+              { start: stepStart, end: new Date() },
+              bg,
+            ),
+            bg,
+          );
+          if (gate) throw new Error(`Metric check after ${percent}% on ${idle.color} failed: ${gate}.`);
+        }
+      });
+    }
+
+    // 5. Bake.
+    if (bg.bakeTimeMs > 0) {
+      await phases.run(`Bake ${formatDuration(bg.bakeTimeMs)}`, () =>
+        watchAlarms(clients, bg, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal),
+      );
+    }
+    outcome.liveColor = idle.color;
+    event(`Release baked: ${idle.color} is live.`);
+    journal.commit([
+      `${live.service} (${live.color}) keeps ${live.desiredCount} tasks until the scale-down finishes.`,
+    ]);
+    outcome.status = 'deployed';
+
+    // 6. Retire the old side; a problem here does not undo a good release.
+    try {
+      await phases.run(`Scale down ${live.service}`, () =>
+        retireOldSide(clients, topology, bg, liveBounds !== undefined, lastShiftAt, signal, event),
+      );
+      outcome.notes = [];
+    } catch (err) {
+      const why = isCancelled(err) ? 'the job was cancelled' : (err as Error).message;
+      outcome.notes = [
+        `${live.service} (${live.color}) was not scaled down: ${why}. Scale it to 0 once its weight is 0.`,
+      ];
+      core.warning(outcome.notes[0]!);
+    }
+    outcome.undo = await journal.undo(core.info);
+    return outcome;
+  } catch (err) {
+    return await failRelease(err, outcome, journal, scaledUp);
+  }
+}
+
+async function failRelease(
+  err: unknown,
+  outcome: ReleaseOutcome,
+  journal: Journal,
+  scaledUp: boolean,
+): Promise<ReleaseOutcome> {
+  const cancelled = isCancelled(err);
+  outcome.reason = (err as Error).message;
+  if (err instanceof RefusedError) outcome.status = 'refused';
+  else if (cancelled) outcome.status = 'cancelled';
+  else outcome.status = scaledUp ? 'rolled-back' : 'failed';
+  if (!cancelled) core.error(outcome.reason);
+  let restoredAt: number | undefined;
+  const undo = await journal.undo((line) => {
+    if (line.startsWith('Production traffic restored')) restoredAt = Date.now();
+    core.info(line);
+  });
+  outcome.undo = undo;
+  outcome.rolledBack = scaledUp && undo.failed.length === 0 && undo.done.length > 0;
+  outcome.liveColor = outcome.previousColor;
+  if (outcome.status === 'rolled-back' && !outcome.rolledBack) outcome.status = 'failed';
+  if (err instanceof AlarmFiredError && restoredAt !== undefined) {
+    outcome.alarmToRestoredMs = restoredAt - err.seenAt;
+    core.info(
+      `Production traffic was back on ${outcome.previousColor} ${outcome.alarmToRestoredMs}ms after the alarm was seen.`,
+    );
+  }
+  if (undo.failed.length)
+    outcome.notes.push(...undo.failed, 'The post step retries what could not be undone.');
+  return outcome;
+}
+
+export function describePlan(steps: number[]): string {
+  return steps.length === 1 ? 'all at once' : `in steps of ${steps.map((s) => `${s}%`).join(', ')}`;
+}
+
+async function checkAlarmsBeforeStart(clients: AwsClients, bg: BlueGreenSettings): Promise<void> {
+  if (bg.alarms.length === 0) return;
+  const reading = await readAlarms(clients.cloudwatch, bg.alarms);
+  const missing = missingAlarms(bg.alarms, reading);
+  if (missing.length) {
+    throw new RefusedError(
+      `Alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in CloudWatch (input "alarms"); nothing was changed. Expected: names of existing alarms, or a prefix ending in *.`,
+    );
+  }
+  if (reading.firing.length === 0) {
+    core.info(
+      `Watching ${reading.found.length} alarm${reading.found.length === 1 ? '' : 's'}: none in ALARM.`,
+    );
+    return;
+  }
+  const text = `Alarm${reading.firing.length > 1 ? 's' : ''} already in ALARM: ${describeFiring(reading.firing)}`;
+  if (bg.proceedOnAlarm) {
+    core.warning(
+      `${text}. Proceeding (input "proceed-on-alarm"); only alarms that are OK now will stop the release.`,
+    );
+    return;
+  }
+  throw new RefusedError(
+    `${text}. The release was refused and nothing was changed (set "proceed-on-alarm" to release anyway).`,
+  );
+}
+
+/** Alarms already firing at the start (with proceed-on-alarm) do not stop the release. */
+const ignoredAlarms = new Set<string>();
+
+async function assertNoAlarm(clients: AwsClients, bg: BlueGreenSettings, when: string): Promise<void> {
+  if (bg.alarms.length === 0) return;
+  const reading = await readAlarms(clients.cloudwatch, bg.alarms);
+  if (bg.proceedOnAlarm && ignoredAlarms.size === 0)
+    for (const a of reading.firing) ignoredAlarms.add(a.name);
+  const firing = reading.firing.filter((a) => !ignoredAlarms.has(a.name));
+  if (firing.length)
+    throw new AlarmFiredError(`Alarm in ALARM ${when}: ${describeFiring(firing)}.`, Date.now());
+}
+
+/** Poll the alarms every `pollMs` for `durationMs`; throws at the first one firing. */
+async function watchAlarms(
+  clients: AwsClients,
+  bg: BlueGreenSettings,
+  durationMs: number,
+  pollMs: number,
+  when: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + durationMs;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return;
+    await sleep(Math.min(pollMs, remaining), signal);
+    await assertNoAlarm(clients, bg, `during the ${when}`);
+  }
+}
+
+async function takeLock(
+  clients: AwsClients,
+  t: Topology,
+  bg: BlueGreenSettings,
+  settings: Settings,
+  journal: Journal,
+  signal: AbortSignal,
+): Promise<void> {
+  const owner =
+    `${process.env.GITHUB_REPOSITORY ?? 'local'}/${process.env.GITHUB_RUN_ID ?? '0'}.${process.env.GITHUB_RUN_ATTEMPT ?? '1'}/${Math.random().toString(36).slice(2, 10)}`.replace(
+      /[^\w.:/=+@-]/g,
+      '_',
+    );
+  const longest =
+    settings.timeoutMs * 2 +
+    bg.smokeTimeoutMs +
+    bg.steps.length * bg.stepPauseMs +
+    bg.bakeTimeMs +
+    bg.scaleDownDelayMs;
+  const expiresAt = Date.now() + longest + LOCK_MARGIN_MS;
+  try {
+    await journal.perform({ kind: 'lock', cluster: t.cluster, serviceArn: t.blue.serviceArn, owner }, () =>
+      acquireLock(
+        clients.ecs,
+        { cluster: t.cluster, service: t.blue.service, serviceArn: t.blue.serviceArn },
+        { owner, expiresAt },
+        { settleMs: LOCK_SETTLE_MS, signal },
+      ),
+    );
+  } catch (err) {
+    if ((err as Error).name === 'LockHeldError') throw new RefusedError((err as Error).message);
+    throw err;
+  }
+  core.info(
+    `Deploy lock taken (tag ${LOCK_TAG} on ${t.blue.service}, until ${new Date(expiresAt).toISOString()}).`,
+  );
+}
+
+async function waitForDeployment(
+  clients: AwsClients,
+  settings: Settings,
+  cluster: string,
+  idle: Side,
+  deploymentId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const [result] = await watchDeployments(clients.ecs, [{ cluster, service: idle.service, deploymentId }], {
+    pollIntervalMs: settings.pollIntervalMs,
+    timeoutMs: settings.timeoutMs,
+    failedTasksThreshold: settings.rolling.failedTasksThreshold,
+    circuitBreaker: settings.rolling.circuitBreaker,
+    log: core.info,
+    clock: { now: () => Date.now(), sleep: (ms) => sleep(ms, signal) },
+  });
+  if (!result || result.verdict.state === 'succeeded') return;
+  const diagnosis = await diagnoseDeployment(clients.ecs, cluster, idle.service, deploymentId).catch(
+    () => undefined,
+  );
+  const cause = diagnosis ? rootCause(diagnosis) : [];
+  for (const t of diagnosis?.stoppedTasks ?? []) core.info(describeStoppedTask(t));
+  throw new Error(
+    `${idle.service} (${idle.color}) did not become stable on the new revision: ${result.verdict.reason}.${cause.length ? ` ${cause.join(' ')}` : ''} Production never received the new version.`,
+  );
+}
+
+async function waitForHealthyTargets(
+  clients: AwsClients,
+  idle: Side,
+  capacity: number,
+  settings: Settings,
+  startedAt: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = startedAt + settings.timeoutMs;
+  let lastLine = '';
+  for (;;) {
+    const health = await readTargetHealth(clients.elb, idle.targetGroupArn);
+    const line = `${idle.service}: ${describeHealth(health)} in ${idle.targetGroupArn.split('/')[1]}`;
+    if (line !== lastLine) core.info(line);
+    lastLine = line;
+    if (allHealthy(health, capacity)) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Targets of ${idle.service} (${idle.color}) were not all healthy after ${formatDuration(settings.timeoutMs)} (input "timeout"): ${describeHealth(health)}. Production never received the new version.`,
+      );
+    }
+    await sleep(settings.pollIntervalMs, signal);
+  }
+}
+
+async function retireOldSide(
+  clients: AwsClients,
+  t: Topology,
+  bg: BlueGreenSettings,
+  hasAutoscaling: boolean,
+  lastShiftAt: number,
+  signal: AbortSignal,
+  event: (text: string) => void,
+): Promise<void> {
+  const { live: old, idle: now } = t;
+  const attrs = await clients.elb.send(
+    new DescribeTargetGroupAttributesCommand({ TargetGroupArn: old.targetGroupArn }),
+  );
+  const delaySeconds = Number(
+    attrs.Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? 300,
+  );
+  // In-flight requests on the old side finish within the deregistration delay after its weight went to 0.
+  const wait = Math.max(bg.scaleDownDelayMs, delaySeconds * 1000 - (Date.now() - lastShiftAt));
+  if (wait > 0) {
+    core.info(
+      `Keeping ${old.service} for ${formatDuration(wait)} (scale-down delay and deregistration delay).`,
+    );
+    await sleep(wait, signal);
+  }
+  const weights = weightsOf(await readRoute(clients.elb, bg.listener));
+  if ((weights[old.targetGroupArn] ?? 0) > 0) {
+    throw new Error(
+      `${old.service} has production weight again (${describeWeights(weights)}); someone switched back, so it stays up`,
+    );
+  }
+  if (hasAutoscaling) {
+    const oldResource = resourceIdOf(t.cluster, old.service);
+    const newResource = resourceIdOf(t.cluster, now.service);
+    const bounds = await readBounds(clients.autoscaling, oldResource);
+    if (bounds) await writeBounds(clients.autoscaling, newResource, { ...bounds, suspended: false });
+    const copied = await copyPolicies(clients.autoscaling, oldResource, newResource);
+    // Bounds 0..0: no policy can bring the idle side back.
+    await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
+    core.info(
+      `Autoscaling: ${now.service} has ${old.service}'s bounds and ${copied} polic${copied === 1 ? 'y' : 'ies'}; ${old.service} is held at 0..0.`,
+    );
+  }
+  await clients.ecs.send(
+    new UpdateServiceCommand({ cluster: t.cluster, service: old.service, desiredCount: 0 }),
+  );
+  event(`${old.service} (${old.color}) scaled to 0.`);
+}

@@ -1,0 +1,127 @@
+/**
+ * The journal of a release (a saga): each mutating step is saved in action state *before* it
+ * runs, with what undoes it. Failure, an alarm, cancellation and the post step all undo by
+ * walking the same journal backwards, so there is one undo path, tested by every failure.
+ *
+ * Steps run one at a time through `perform`; once an undo started, no new step may begin, and
+ * the undo waits for a step already in flight (a traffic shift sent after the undo's restore
+ * would otherwise win).
+ */
+import * as core from '@actions/core';
+import type { AwsClients } from '../aws/clients.js';
+import { CancelledError } from './cancel.js';
+import { describeStep, type Step, undoStep } from './steps.js';
+
+export const JOURNAL_STATE = 'journal';
+
+export interface Entry {
+  step: Step;
+  undone?: boolean;
+}
+
+export interface JournalState {
+  region: string;
+  entries: Entry[];
+  /** Set once the release is final: its changes are the new state of things, not undone. */
+  committed?: boolean;
+  /** Work left for a human after a committed release (e.g. the old side still running). */
+  notes?: string[];
+}
+
+export interface UndoReport {
+  done: string[];
+  failed: string[];
+}
+
+export class Journal {
+  private readonly state: JournalState;
+  private queue: Promise<unknown> = Promise.resolve();
+  private undoing?: Promise<UndoReport>;
+
+  constructor(
+    private readonly clients: AwsClients,
+    state?: JournalState,
+    private readonly persist: (state: JournalState) => void = (s) =>
+      core.saveState(JOURNAL_STATE, JSON.stringify(s)),
+  ) {
+    this.state = state ?? { region: clients.region, entries: [] };
+  }
+
+  static load(text: string): JournalState | undefined {
+    if (!text) return undefined;
+    return JSON.parse(text) as JournalState;
+  }
+
+  get entries(): readonly Entry[] {
+    return this.state.entries;
+  }
+
+  /** Record `step`, then run `fn`. Refused once an undo started. */
+  perform<T>(step: Step, fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.undoing) throw new CancelledError('undo in progress');
+      this.state.entries.push({ step });
+      this.persist(this.state);
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Run `fn` in turn with recorded steps, without recording (a later move of a recorded route). */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.undoing) throw new CancelledError('undo in progress');
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The release is final: nothing recorded so far is undone any more, except the lock. */
+  commit(notes: string[] = []): void {
+    this.state.committed = true;
+    this.state.entries = this.state.entries.filter((e) => e.step.kind === 'lock' && !e.undone);
+    this.state.notes = notes;
+    this.persist(this.state);
+  }
+
+  /**
+   * Walk the journal backwards once; concurrent callers (the failure path and a signal
+   * handler) share the same walk. Production traffic is the last thing changed, so it is the
+   * first restored.
+   */
+  undo(log: (line: string) => void = core.info): Promise<UndoReport> {
+    if (!this.undoing) {
+      this.undoing = this.queue.then(() =>
+        undoEntries(this.clients, this.state, log, () => this.persist(this.state)),
+      );
+    }
+    return this.undoing;
+  }
+}
+
+/** Shared by the main step and the post step. Each entry is marked undone as soon as it is. */
+export async function undoEntries(
+  clients: AwsClients,
+  state: JournalState,
+  log: (line: string) => void,
+  persist: () => void,
+): Promise<UndoReport> {
+  const report: UndoReport = { done: [], failed: [] };
+  for (const entry of [...state.entries].reverse()) {
+    if (entry.undone) continue;
+    try {
+      const line = await undoStep(clients, entry.step);
+      entry.undone = true;
+      persist();
+      log(line);
+      report.done.push(line);
+    } catch (err) {
+      const line = `Could not undo ${describeStep(entry.step)}: ${(err as Error).message}`;
+      log(line);
+      report.failed.push(line);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,98 @@
+/**
+ * The mutating steps of a blue-green release, as data: what each changed and enough to undo it
+ * from nothing but this record (the post step runs in a fresh process). Every undo is
+ * idempotent: it sets a value, it never toggles one.
+ */
+import {
+  DeregisterScalableTargetCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import type { AwsClients } from '../aws/clients.js';
+import { releaseLock } from '../deploy/lock.js';
+import { describeWeights, setWeights, type Weights } from '../deploy/traffic.js';
+
+export type Step =
+  /** The deploy lock tag on the service pair. Undo: remove it if it is still ours. */
+  | { kind: 'lock'; cluster: string; serviceArn: string; owner: string }
+  /** Forward weights of a listener or rule before we changed them. Undo: set them back. */
+  | { kind: 'route'; role: 'production' | 'test'; arn: string; weights: Weights }
+  /** A service's task definition and desired count before we changed them. Undo: set them back. */
+  | { kind: 'service'; cluster: string; service: string; desiredCount: number; taskDefinition: string }
+  /** An autoscaling target's bounds before we changed them (absent: there was none). */
+  | {
+      kind: 'scalable-target';
+      resourceId: string;
+      previous?: { min: number; max: number; suspended: boolean };
+    };
+
+export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
+
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'lock':
+      return `deploy lock on ${step.serviceArn.slice(step.serviceArn.lastIndexOf('/') + 1)}`;
+    case 'route':
+      return `${step.role} traffic (${describeWeights(step.weights)} before)`;
+    case 'service':
+      return `service ${step.service} (${step.desiredCount} tasks of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)} before)`;
+    case 'scalable-target':
+      return `autoscaling of ${step.resourceId}`;
+  }
+}
+
+/** Undo one step; returns the sentence the log and summary show. */
+export async function undoStep(clients: AwsClients, step: Step): Promise<string> {
+  switch (step.kind) {
+    case 'route':
+      await setWeights(clients.elb, step.arn, step.weights);
+      return `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`;
+    case 'service':
+      await clients.ecs
+        .send(
+          new UpdateServiceCommand({
+            cluster: step.cluster,
+            service: step.service,
+            desiredCount: step.desiredCount,
+            taskDefinition: step.taskDefinition,
+          }),
+        )
+        .catch((err: Error) => {
+          throw new Error(
+            `Scaling ${step.service} back to ${step.desiredCount}: ${err.name}: ${err.message}`,
+          );
+        });
+      return `${step.service} set back to ${step.desiredCount} task${step.desiredCount === 1 ? '' : 's'} of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)}.`;
+    case 'scalable-target': {
+      const key = {
+        ServiceNamespace: 'ecs' as const,
+        ResourceId: step.resourceId,
+        ScalableDimension: ECS_DESIRED_COUNT as 'ecs:service:DesiredCount',
+      };
+      if (!step.previous) {
+        await clients.autoscaling.send(new DeregisterScalableTargetCommand(key)).catch((err: Error) => {
+          if (err.name !== 'ObjectNotFoundException') throw err;
+        });
+        return `Autoscaling of ${step.resourceId} removed (it had none).`;
+      }
+      const s = step.previous.suspended;
+      await clients.autoscaling.send(
+        new RegisterScalableTargetCommand({
+          ...key,
+          MinCapacity: step.previous.min,
+          MaxCapacity: step.previous.max,
+          SuspendedState: {
+            DynamicScalingInSuspended: s,
+            DynamicScalingOutSuspended: s,
+            ScheduledScalingSuspended: s,
+          },
+        }),
+      );
+      return `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`;
+    }
+    case 'lock':
+      return (await releaseLock(clients.ecs, step.serviceArn, step.owner))
+        ? 'Deploy lock released.'
+        : 'Deploy lock was no longer ours; left alone.';
+  }
+}

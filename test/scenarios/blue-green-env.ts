@@ -1,0 +1,312 @@
+/**
+ * A blue-green environment built the way a user's infrastructure code would: through the AWS
+ * SDK against the simulator. Two ECS services `<name>-blue` (live, v1) and `<name>-green`
+ * (idle, 0 tasks), each attached to its own target group; a production listener forwarding
+ * blue 100 / green 0; a test listener; an alarm the action watches. Plus the client traffic
+ * every scenario runs through the production listener, and helpers to read the outcome.
+ */
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { RunOptions } from '../harness/run-action.js';
+import { clientConfig } from '../sim/ecs/testing.js';
+import { startTraffic, type Traffic, type TrafficRecord } from '../sim/elb/testing.js';
+import type { Simulator } from '../sim/index.js';
+
+export interface BlueGreenEnv {
+  name: string;
+  cluster: string;
+  repositoryUri: string;
+  listenerArn: string;
+  testListenerArn: string;
+  testUrl: string;
+  productionUrl: string;
+  blueTargetGroupArn: string;
+  greenTargetGroupArn: string;
+  alarmName: string;
+  clients: {
+    ecs: ECSClient;
+    elb: ElasticLoadBalancingV2Client;
+    cloudwatch: CloudWatchClient;
+    autoscaling: ApplicationAutoScalingClient;
+  };
+  destroy(): void;
+}
+
+let lbCounter = 0;
+
+export async function buildBlueGreen(
+  sim: Simulator,
+  name: string,
+  options: { desiredCount?: number; autoscaling?: boolean } = {},
+): Promise<BlueGreenEnv> {
+  const config = clientConfig(sim, 3);
+  const ecs = new ECSClient(config);
+  const elb = new ElasticLoadBalancingV2Client(config);
+  const cloudwatch = new CloudWatchClient(config);
+  const autoscaling = new ApplicationAutoScalingClient(config);
+  const repositoryUri = sim.ecr.putImage(name, 'v1').repositoryUri;
+  for (const tag of ['v2', 'unhealthy', 'crash', '5xx']) sim.ecr.putImage(name, tag);
+
+  const cluster = name;
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const lb = await elb.send(
+    new CreateLoadBalancerCommand({
+      Name: `${name}-${++lbCounter}`,
+      Subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+    }),
+  );
+  const loadBalancerArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+  const group = async (color: string) => {
+    const out = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `${name}-${color}`,
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: 'vpc-0a1b2c3d4e5f60718',
+        TargetType: 'ip',
+        HealthCheckPath: '/',
+        HealthCheckIntervalSeconds: 10,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      }),
+    );
+    const arn = out.TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: arn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '1' }],
+      }),
+    );
+    return arn;
+  };
+  const blueTargetGroupArn = await group('blue');
+  const greenTargetGroupArn = await group('green');
+  const listener = async (port: number, weights: [string, number][]) =>
+    (
+      await elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: loadBalancerArn,
+          Protocol: 'HTTP',
+          Port: port,
+          DefaultActions: [
+            {
+              Type: 'forward',
+              ForwardConfig: {
+                TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
+              },
+            },
+          ],
+        }),
+      )
+    ).Listeners![0]!.ListenerArn!;
+  const listenerArn = await listener(80, [
+    [blueTargetGroupArn, 100],
+    [greenTargetGroupArn, 0],
+  ]);
+  const testListenerArn = await listener(8443, [[greenTargetGroupArn, 1]]);
+
+  const td = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: name,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: `${repositoryUri}:v1`,
+          essential: true,
+          portMappings: [{ containerPort: 8080 }],
+        },
+      ],
+    }),
+  );
+  const desired = options.desiredCount ?? 2;
+  for (const [color, tg, count] of [
+    ['blue', blueTargetGroupArn, desired],
+    ['green', greenTargetGroupArn, 0],
+  ] as const) {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: `${name}-${color}`,
+        taskDefinition: td.taskDefinition!.taskDefinitionArn!,
+        desiredCount: count,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
+        },
+        loadBalancers: [{ targetGroupArn: tg, containerName: 'web', containerPort: 8080 }],
+        healthCheckGracePeriodSeconds: 30,
+        deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+      }),
+    );
+  }
+  if (options.autoscaling) {
+    const key = (color: string) => ({
+      ServiceNamespace: 'ecs' as const,
+      ResourceId: `service/${cluster}/${name}-${color}`,
+      ScalableDimension: 'ecs:service:DesiredCount' as const,
+    });
+    await autoscaling.send(
+      new RegisterScalableTargetCommand({ ...key('blue'), MinCapacity: desired, MaxCapacity: 6 }),
+    );
+    await autoscaling.send(
+      new PutScalingPolicyCommand({
+        ...key('blue'),
+        PolicyName: 'cpu70',
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 70,
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        },
+      }),
+    );
+    await autoscaling.send(
+      new RegisterScalableTargetCommand({ ...key('green'), MinCapacity: 0, MaxCapacity: 0 }),
+    );
+  }
+  const alarmName = `${name}-5xx`;
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: alarmName,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Dimensions: [{ Name: 'LoadBalancer', Value: loadBalancerArn.slice(loadBalancerArn.indexOf('app/')) }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    }),
+  );
+  await sim.ecs.waitForSteady(cluster, `${name}-blue`, { timeoutMs: 30_000 });
+  return {
+    name,
+    cluster,
+    repositoryUri,
+    listenerArn,
+    testListenerArn,
+    testUrl: sim.elb.listenerUrl(testListenerArn),
+    productionUrl: sim.elb.listenerUrl(listenerArn),
+    blueTargetGroupArn,
+    greenTargetGroupArn,
+    alarmName,
+    clients: { ecs, elb, cloudwatch, autoscaling },
+    destroy() {
+      ecs.destroy();
+      elb.destroy();
+      cloudwatch.destroy();
+      autoscaling.destroy();
+    },
+  };
+}
+
+/** Inputs of a blue-green release of `image` with short, test-sized durations. */
+export function releaseInputs(
+  env: BlueGreenEnv,
+  tag: string,
+  extra: RunOptions['inputs'] = {},
+): RunOptions['inputs'] {
+  return {
+    command: 'deploy',
+    strategy: 'blue-green',
+    cluster: env.cluster,
+    service: env.name,
+    images: `${env.repositoryUri}:${tag}`,
+    listener: env.listenerArn,
+    'test-listener': env.testListenerArn,
+    'test-url': env.testUrl,
+    'smoke-tests': `GET / 200 json:version=${tag} retries:2 retry-delay:100ms`,
+    alarms: env.alarmName,
+    'traffic-steps': 'all-at-once',
+    'step-pause': '1s',
+    'bake-time': '1s',
+    'poll-interval': '100ms',
+    timeout: '60s',
+    ...extra,
+  };
+}
+
+/** Steady client traffic through the production listener; `stop()` returns every reply. */
+export function productionTraffic(env: BlueGreenEnv): Traffic {
+  return startTraffic(env.productionUrl, 40);
+}
+
+export function failedRequests(records: TrafficRecord[]): TrafficRecord[] {
+  return records.filter((r) => r.status !== 200 || r.error);
+}
+
+export function versionOf(r: TrafficRecord): string {
+  try {
+    return (JSON.parse(r.body) as { version: string }).version;
+  } catch {
+    return `?${r.body.slice(0, 40)}`;
+  }
+}
+
+/** Versions served, in order of first appearance. */
+export function versionsServed(records: TrafficRecord[]): string[] {
+  return [...new Set(records.filter((r) => r.status === 200).map(versionOf))];
+}
+
+export async function productionWeights(env: BlueGreenEnv): Promise<{ blue: number; green: number }> {
+  const out = await env.clients.elb.send(new DescribeListenersCommand({ ListenerArns: [env.listenerArn] }));
+  const groups = out.Listeners![0]!.DefaultActions![0]!.ForwardConfig!.TargetGroups!;
+  const weight = (arn: string) => groups.find((g) => g.TargetGroupArn === arn)?.Weight ?? 0;
+  return { blue: weight(env.blueTargetGroupArn), green: weight(env.greenTargetGroupArn) };
+}
+
+export async function desiredCounts(env: BlueGreenEnv): Promise<{ blue: number; green: number }> {
+  const out = await env.clients.ecs.send(
+    new DescribeServicesCommand({
+      cluster: env.cluster,
+      services: [`${env.name}-blue`, `${env.name}-green`],
+    }),
+  );
+  const count = (color: string) =>
+    out.services!.find((s) => s.serviceName === `${env.name}-${color}`)!.desiredCount!;
+  return { blue: count('blue'), green: count('green') };
+}
+
+export async function scalableBounds(
+  env: BlueGreenEnv,
+  color: string,
+): Promise<{ min?: number; max?: number }> {
+  const out = await env.clients.autoscaling.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: 'ecs',
+      ResourceIds: [`service/${env.cluster}/${env.name}-${color}`],
+    }),
+  );
+  const t = out.ScalableTargets?.[0];
+  return { min: t?.MinCapacity, max: t?.MaxCapacity };
+}
+
+export async function setAlarm(env: BlueGreenEnv, state: 'ALARM' | 'OK', reason: string): Promise<void> {
+  await env.clients.cloudwatch.send(
+    new SetAlarmStateCommand({ AlarmName: env.alarmName, StateValue: state, StateReason: reason }),
+  );
+}
