@@ -168,6 +168,8 @@ export interface Task {
   stoppedReason?: string;
   /** Exit code the essential containers report once stopped (137 after SIGKILL, 0 after SIGTERM). */
   exitCodeOnStop?: number;
+  /** Report "has stopped … running tasks" when the drained task is sent SIGTERM (scheduler stops only). */
+  announceStop?: boolean;
   /** True when the stop counts against the deployment's circuit breaker. */
   failure: boolean;
   /** Target groups the task is registered in. */

@@ -235,6 +235,7 @@ export class Scheduler {
           // SIGTERM: the process ends, the port closes.
           task.lastStatus = 'STOPPING';
           task.nextAt = now + this.timings.stoppingMs;
+          if (task.announceStop && task.service) this.events.stop(task.service, task.id);
           this.closeServer(task);
         }
         return;
@@ -560,7 +561,8 @@ export class Scheduler {
         const counts = task.healthyAt !== undefined && task.lastStatus === 'RUNNING';
         if (counts && healthy - 1 < minHealthy) continue;
         if (counts) healthy--;
-        if (task.lastStatus === 'RUNNING') this.events.stop(service, task.id);
+        // ECS reports the stop once draining is over and the task is actually told to stop.
+        task.announceStop = task.lastStatus === 'RUNNING';
         this.stopTask(task, now, {
           reason: `Scaling activity initiated by (deployment ${primary.id})`,
           code: 'ServiceSchedulerInitiated',

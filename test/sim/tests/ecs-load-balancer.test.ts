@@ -163,7 +163,12 @@ describe('ECS services behind an ALB target group', () => {
     }
     const events = sim.ecs.events('alb', 'web');
     expect(events).toContain('(service web) has begun draining connections on 2 tasks.');
-    expect(events).toContain(`(service web) deregistered 2 targets in (target-group ${tg})`);
+    const deregistered = events.indexOf(`(service web) deregistered 2 targets in (target-group ${tg})`);
+    const stopped = events.findIndex((e) => e.startsWith('(service web) has stopped 2 running tasks:'));
+    expect(deregistered).toBeGreaterThanOrEqual(0);
+    // Newest first: the tasks were stopped after their targets had drained.
+    expect(stopped).toBeGreaterThanOrEqual(0);
+    expect(stopped).toBeLessThan(deregistered);
 
     // Not one request failed while tasks were replaced, and the new version answers now.
     expect(records.length).toBeGreaterThan(5);
