@@ -258,6 +258,41 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
     });
   });
 
+  describe('images', () => {
+    it('behave by tag: unhealthy answers 503, 5xx fails /api, slow is slow, define() overrides', async () => {
+      const start = async (name: string, image: string) => {
+        const td = await registerWeb(ecs, name, image);
+        await createSteadyService(sim, ecs, {
+          cluster: 'api',
+          service: name,
+          taskDefinition: td,
+          desiredCount: 1,
+        });
+        const [task] = sim.ecs.healthyTasks('api', name);
+        return `http://127.0.0.1:${task!.port}`;
+      };
+      sim.ecs.images.define('custom:v1', {
+        version: 'custom',
+        status: (path) => (path === '/teapot' ? 418 : 200),
+      });
+      const [sick, flaky, slow, custom] = await Promise.all([
+        start('sick', 'sick:unhealthy'),
+        start('flaky', 'flaky:5xx'),
+        start('slow', 'slow:slow'),
+        start('custom', 'custom:v1'),
+      ]);
+      expect((await fetch(`${sick}/`)).status).toBe(503);
+      expect((await fetch(`${flaky}/api/orders`)).status).toBe(500);
+      expect((await fetch(`${flaky}/health`)).status).toBe(200);
+      const t0 = Date.now();
+      const res = await fetch(`${slow}/`);
+      expect(res.status).toBe(200);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+      expect((await fetch(`${custom}/teapot`)).status).toBe(418);
+      expect(await (await fetch(`${custom}/`)).json()).toMatchObject({ version: 'custom' });
+    });
+  });
+
   describe('ECR', () => {
     it('resolves tags to deterministic digests and moves a re-pushed tag', async () => {
       await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
