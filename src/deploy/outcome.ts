@@ -58,22 +58,20 @@ function ecsRollbackOf(
 ): { deploymentId: string; taskDefinition: string; why?: string } | undefined {
   const deployments = service.deployments ?? [];
   const primary = deployments.find((d) => d.status === 'PRIMARY');
-  if (primary && primary.id !== ours && ROLLING_BACK.test(primary.rolloutStateReason ?? '')) {
-    return { deploymentId: primary.id ?? '', taskDefinition: primary.taskDefinition ?? '' };
-  }
-  // Events are newest first: a rollback event newer than our deployment's failure event.
+  // Events are newest first: ECS's account of our deployment failing, and a rollback after it.
   const events = (service.events ?? []).map((e) => e.message ?? '');
   const failedAt = events.findIndex((m) => m.includes(`(deployment ${ours}) deployment failed`));
+  const why =
+    failedAt >= 0 ? events[failedAt]!.replace(/^\(service [^)]*\) /, '').replace(/\.$/, '') : undefined;
+  if (primary && primary.id !== ours && ROLLING_BACK.test(primary.rolloutStateReason ?? '')) {
+    return { deploymentId: primary.id ?? '', taskDefinition: primary.taskDefinition ?? '', why };
+  }
   if (failedAt < 0) return undefined;
   for (const message of events.slice(0, failedAt + 1)) {
     const match = ROLLBACK_EVENT.exec(message);
     if (!match) continue;
     const target = deployments.find((d) => d.id === match[1]) ?? primary;
-    return {
-      deploymentId: match[1]!,
-      taskDefinition: target?.taskDefinition ?? '',
-      why: events[failedAt]!.replace(/^\(service [^)]*\) /, ''),
-    };
+    return { deploymentId: match[1]!, taskDefinition: target?.taskDefinition ?? '', why };
   }
   return undefined;
 }
@@ -89,8 +87,11 @@ export function judgeDeployment(service: Service, deploymentId: string, options:
 
   const rollback = ecsRollbackOf(service, deploymentId);
   if (rollback) {
-    const why =
-      ours?.rolloutStateReason && ours.rolloutState === 'FAILED' ? ` (${ours.rolloutStateReason})` : '';
+    const why = rollback.why
+      ? `: ${rollback.why}`
+      : ours?.rolloutState === 'FAILED' && ours.rolloutStateReason
+        ? `: ${ours.rolloutStateReason}`
+        : '';
     return {
       state: 'failed',
       reason: `ECS rolled back to ${shortArn(rollback.taskDefinition)} (deployment ${rollback.deploymentId})${why}`,
