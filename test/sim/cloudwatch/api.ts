@@ -8,7 +8,7 @@ import { AwsError } from '../core/errors.js';
 import type { Handler } from '../core/server.js';
 import { type Alarm, COMPARISONS, type CompositeAlarm, type MetricAlarm, type Tag } from './alarms.js';
 import type { CloudWatchSim } from './index.js';
-import { type Dimension, isValidStatistic, type Sample } from './metrics.js';
+import { type Dimension, isValidStatistic, type Sample, seriesKey } from './metrics.js';
 import { parseRule, ruleAlarms } from './rule.js';
 
 type Params = Record<string, unknown>;
@@ -348,13 +348,14 @@ export class CloudWatchApi {
   describeAlarmsForMetric = (p: Params) => {
     const name = req(p, 'MetricName');
     const namespace = req(p, 'Namespace');
-    const wantDims = p.Dimensions === undefined ? undefined : JSON.stringify(dims(p.Dimensions));
+    const key = (d: Dimension[]) => seriesKey('', '', d);
+    const wantDims = p.Dimensions === undefined ? undefined : key(dims(p.Dimensions));
     const found = [...this.cw.alarms.values()].filter(
       (a): a is MetricAlarm =>
         a.kind === 'metric' &&
         a.MetricName === name &&
         a.Namespace === namespace &&
-        (wantDims === undefined || JSON.stringify(a.Dimensions) === wantDims) &&
+        (wantDims === undefined || key(a.Dimensions) === wantDims) &&
         (s(p, 'Statistic') === undefined || a.Statistic === s(p, 'Statistic')) &&
         (s(p, 'ExtendedStatistic') === undefined || a.ExtendedStatistic === s(p, 'ExtendedStatistic')) &&
         (n(p, 'Period') === undefined || a.Period === n(p, 'Period')),

@@ -32,6 +32,15 @@ describe('CloudWatch metrics and alarm evaluation', () => {
     await sim.stop();
   });
 
+  /**
+   * Waits until the simulated minute has just begun, so a test that puts data into "the last
+   * complete minutes" and evaluates them cannot straddle a minute boundary (one simulated
+   * minute is one wall second here).
+   */
+  const freshMinute = async () => {
+    while (sim.clock.now() % MINUTE > 15_000) await new Promise((r) => setTimeout(r, 10));
+  };
+
   /** Start of the period `back` complete minutes ago, in simulated time. */
   const minuteStart = (back: number) => Math.floor(sim.clock.now() / MINUTE) * MINUTE - back * MINUTE;
 
@@ -97,6 +106,7 @@ describe('CloudWatch metrics and alarm evaluation', () => {
   });
 
   it('refuses PutMetricData into AWS namespaces; tests feed those through putMetric', async () => {
+    await freshMinute();
     await expect(
       cw.send(
         new PutMetricDataCommand({
@@ -196,6 +206,7 @@ describe('CloudWatch metrics and alarm evaluation', () => {
     (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0];
 
   it('uses DatapointsToAlarm and explains the transition as CloudWatch does', async () => {
+    await freshMinute();
     await alarm('cpu', { EvaluationPeriods: 3, DatapointsToAlarm: 2 });
     await put('cpu', 3, 90);
     await put('cpu', 2, 50);
@@ -210,6 +221,7 @@ describe('CloudWatch metrics and alarm evaluation', () => {
   });
 
   it('goes to ALARM on a p95 above the threshold', async () => {
+    await freshMinute();
     await alarm('p95', { Statistic: undefined, ExtendedStatistic: 'p95', Threshold: 500 });
     await cw.send(
       new PutMetricDataCommand({
@@ -231,6 +243,7 @@ describe('CloudWatch metrics and alarm evaluation', () => {
   });
 
   it('treats missing data as configured', async () => {
+    await freshMinute();
     await alarm('gone-missing', {});
     await alarm('gone-breaching', { TreatMissingData: 'breaching' });
     await alarm('gone-fine', { TreatMissingData: 'notBreaching' });
