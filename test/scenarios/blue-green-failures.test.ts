@@ -1,0 +1,140 @@
+/**
+ * Releases that must not reach users, through the bundled action with client traffic through
+ * the production listener all along and no failed client request:
+ * - a smoke test fails: production never serves the new version, the idle side goes back to 0;
+ * - an alarm fires in the bake: production is back on the old side within one poll interval;
+ * - an alarm already fires before the release: refused, not a single mutating call.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type BlueGreenEnv,
+  buildBlueGreen,
+  desiredCounts,
+  failedRequests,
+  productionTraffic,
+  productionWeights,
+  releaseInputs,
+  setAlarm,
+  versionsServed,
+} from './blue-green-env.js';
+import { runAgainst, useSimulator } from './support.js';
+
+const sim = useSimulator({ timeScale: 600 });
+
+describe('blue-green releases that fail', () => {
+  let env: BlueGreenEnv;
+  beforeAll(async () => {
+    env = await buildBlueGreen(sim(), 'cart');
+  });
+  afterAll(() => env.destroy());
+
+  it('stops at a failed smoke test: production never serves the new version', async () => {
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, '5xx', {
+        'smoke-tests': 'GET / 200\nGET /api/orders 200 retries:1 retry-delay:100ms',
+      }),
+      post: true,
+    });
+    const records = await traffic.stop();
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(/Smoke test failed: GET \/api\/orders expected 200, got 500/);
+    expect(result.outputs).toMatchObject({
+      status: 'rolled-back',
+      'live-color': 'blue',
+      'rolled-back': 'true',
+      'traffic-shifted': 'false',
+    });
+    expect(JSON.parse(result.outputs['smoke-results']!)).toEqual([
+      expect.objectContaining({ request: 'GET /', ok: true }),
+      expect.objectContaining({ request: 'GET /api/orders', ok: false, attempts: 2 }),
+    ]);
+    expect(failedRequests(records)).toEqual([]);
+    expect(versionsServed(records)).toEqual(['v1']);
+    expect(await productionWeights(env)).toEqual({ blue: 100, green: 0 });
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
+    expect(result.summary).toContain('| GET /api/orders | 200 | 500');
+    expect(result.post?.stdout).toContain('Nothing left to undo');
+  });
+
+  it('switches back when an alarm fires in the bake, within one poll interval', async () => {
+    const traffic = productionTraffic(env);
+    let alarmSetAt = 0;
+    let restoredAt = 0;
+    const watcher = (async () => {
+      // Fire the alarm once all traffic is on green, then time how long until blue has it back.
+      while (!alarmSetAt) await new Promise((r) => setTimeout(r, 10));
+      for (;;) {
+        if ((await productionWeights(env)).blue === 100) return void (restoredAt = Date.now());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    let fired = false;
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, 'v2', { 'bake-time': '20s' }),
+      cancelWhen: (out) => {
+        if (!fired && out.includes('Production: 100% on green')) {
+          fired = true;
+          // Hold the state: the simulator would otherwise evaluate the alarm back to OK.
+          sim().cloudwatch.pauseEvaluation();
+          setTimeout(() => {
+            void setAlarm(
+              env,
+              'ALARM',
+              'Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (5.0).',
+            ).then(() => {
+              alarmSetAt = Date.now();
+            });
+          }, 300);
+        }
+        return false;
+      },
+      post: true,
+    });
+    await watcher;
+    const records = await traffic.stop();
+    await setAlarm(env, 'OK', 'test over');
+    sim().cloudwatch.resumeEvaluation();
+
+    const alarmToRestoredMs = restoredAt - alarmSetAt;
+    console.log(`alarm to production traffic restored: ${alarmToRestoredMs} ms (poll interval 100 ms)`);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toContain(
+      `Alarm in ALARM during the bake: ${env.alarmName} (Threshold Crossed`,
+    );
+    expect(result.outputs).toMatchObject({
+      status: 'rolled-back',
+      'live-color': 'blue',
+      'rolled-back': 'true',
+    });
+    expect(alarmToRestoredMs).toBeLessThan(1_000);
+    expect(failedRequests(records)).toEqual([]);
+    expect(versionsServed(records)).toEqual(['v1', 'v2']);
+    expect(records.at(-1)!.body).toContain('v1');
+    expect(await productionWeights(env)).toEqual({ blue: 100, green: 0 });
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
+    expect(result.summary).toMatch(/Production traffic was restored \d+ ms after the alarm was seen/);
+  });
+
+  it('refuses to start while a watched alarm fires, and changes nothing', async () => {
+    sim().cloudwatch.pauseEvaluation();
+    await setAlarm(env, 'ALARM', 'Threshold Crossed: already bad');
+    sim().log.clear();
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), { inputs: releaseInputs(env, 'v2'), post: true });
+    const records = await traffic.stop();
+    const mutations = sim().log.mutations();
+    sim().cloudwatch.resumeEvaluation();
+    await setAlarm(env, 'OK', 'test over');
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain(
+      `Alarm already in ALARM: ${env.alarmName} (Threshold Crossed: already bad)`,
+    );
+    expect(result.errors[0]).toContain('nothing was changed');
+    expect(result.outputs).toMatchObject({ status: 'refused', 'live-color': 'blue', 'rolled-back': 'false' });
+    expect(mutations).toEqual([]);
+    expect(failedRequests(records)).toEqual([]);
+  });
+});
