@@ -66,7 +66,10 @@ describe('blue-green releases that fail', () => {
       // Fire the alarm once all traffic is on green, then time how long until blue has it back.
       while (!alarmSetAt) await new Promise((r) => setTimeout(r, 10));
       for (;;) {
-        if ((await productionWeights(env)).blue === 100) return void (restoredAt = Date.now());
+        if ((await productionWeights(env)).blue === 100) {
+          restoredAt = Date.now();
+          return;
+        }
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
