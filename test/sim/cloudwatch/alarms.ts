@@ -26,7 +26,7 @@ interface AlarmBase {
   StateTransitionedTimestamp: Date;
   AlarmConfigurationUpdatedTimestamp: Date;
   tags: Tag[];
-  /** Simulated ms until which a state set by SetAlarmState is left alone. */
+  /** Wall-clock ms until which a state set by SetAlarmState is left alone. */
   heldUntil?: number;
 }
 

@@ -35,6 +35,11 @@ export class CloudWatchSim implements MetricSink {
    * simulated ms: one AWS evaluation cycle.
    */
   forcedStateHoldMs = 60_000;
+  /**
+   * Wall-clock floor under that hold: at a time scale of 600 one minute is 100 wall ms, less
+   * than a loaded test process may take to look, and a forced state nobody saw proves nothing.
+   */
+  minForcedStateHoldWallMs = 1000;
 
   /**
    * Which clock the StartTime/EndTime of GetMetricData and GetMetricStatistics are read in.
@@ -109,7 +114,7 @@ export class CloudWatchSim implements MetricSink {
     const now = this.sim.clock.now();
     for (const alarm of this.alarms.values()) {
       if (alarm.kind !== 'metric') continue;
-      if (alarm.heldUntil !== undefined && now < alarm.heldUntil) continue;
+      if (alarm.heldUntil !== undefined && Date.now() < alarm.heldUntil) continue;
       alarm.heldUntil = undefined;
       const result = evaluateMetricAlarm(alarm, this.store, now);
       if (result && result.state !== alarm.StateValue) {
@@ -122,12 +127,11 @@ export class CloudWatchSim implements MetricSink {
   /** Composite alarms follow their children; repeated so composites of composites settle. */
   evaluateComposites(): void {
     const stateOf = (name: string) => this.alarms.get(name)?.StateValue;
-    const now = this.sim.clock.now();
     for (let round = 0; round < 10; round++) {
       let changed = false;
       for (const alarm of this.alarms.values()) {
         if (alarm.kind !== 'composite') continue;
-        if (alarm.heldUntil !== undefined && now < alarm.heldUntil) continue;
+        if (alarm.heldUntil !== undefined && Date.now() < alarm.heldUntil) continue;
         alarm.heldUntil = undefined;
         const state: AlarmState = evaluateRule(alarm.rule, stateOf) ? 'ALARM' : 'OK';
         if (state === alarm.StateValue) continue;
@@ -202,7 +206,8 @@ export class CloudWatchSim implements MetricSink {
   /** SetAlarmState: the state stands until the next evaluation cycle, as on AWS. */
   forceState(alarm: Alarm, state: AlarmState, reason: string, reasonData?: string): void {
     this.transition(alarm, state, reason, reasonData);
-    alarm.heldUntil = this.sim.clock.now() + this.forcedStateHoldMs;
+    alarm.heldUntil =
+      Date.now() + Math.max(this.sim.clock.toWall(this.forcedStateHoldMs), this.minForcedStateHoldWallMs);
     this.evaluateComposites();
   }
 
