@@ -9,6 +9,7 @@ import { createClients, resolveRegion } from './aws/clients.js';
 import { deployCommand } from './commands/deploy.js';
 import { registerCommand } from './commands/register.js';
 import type { CommandResult } from './commands/result.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { readInputs } from './settings/inputs.js';
 import { readSettings } from './settings/read-settings.js';
 import type { Settings } from './settings/settings.js';
@@ -24,6 +25,7 @@ type CommandRunner = (
 const COMMANDS: Partial<Record<Settings['command'], CommandRunner>> = {
   deploy: deployCommand,
   register: registerCommand,
+  rollback: (settings, clients) => rollbackCommand(settings, clients),
 };
 
 export function describeError(err: unknown): string {
