@@ -32,6 +32,8 @@ export const messages = {
   steady: (s: string) => `(service ${s}) has reached a steady state.`,
   stuck: (s: string) =>
     `(service ${s}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.`,
+  alarmFailed: (s: string, d: string, alarms: string[]) =>
+    `(service ${s}) (deployment ${d}) deployment failed: alarm detected. Alarms in ALARM state: ${alarms.join(', ')}.`,
   unableToStart: (s: string) => `(service ${s}) is unable to consistently start tasks successfully.`,
 };
 
@@ -40,4 +42,6 @@ export const rollout = {
   completed: (d: string) => `ECS deployment ${d} completed.`,
   failed: 'ECS deployment circuit breaker: tasks failed to start.',
   rollingBack: (d: string) => `ECS deployment circuit breaker: rolling back to deploymentId ${d}.`,
+  // Not an observed text: ECS's exact wording for alarm failures is not in our references.
+  alarmFailed: (alarms: string[]) => `ECS deployment alarm detected: ${alarms.join(', ')} in ALARM state.`,
 };

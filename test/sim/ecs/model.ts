@@ -65,6 +65,8 @@ export interface Deployment {
   stuckEventAt?: number;
   /** Sim ms before which no task is launched (back-off after repeated launch failures). */
   nextLaunchAt?: number;
+  /** True while this deployment is the target of a rollback (alarms no longer fail it). */
+  rollingBack?: boolean;
   /** True once "unable to consistently start tasks" was reported for this deployment. */
   reportedUnableToStart?: boolean;
 }

@@ -472,9 +472,30 @@ export class Scheduler {
     const target = service.deploymentConfiguration.deploymentCircuitBreaker.rollback
       ? this.rollbackTarget(service, failed)
       : undefined;
-    onRevisionFailed(service, failed, now, rollout.failed, target, true);
+    onRevisionFailed(service, failed, now, rollout.failed, target, { breaker: true });
     // Without a COMPLETED deployment to go back to, nothing is launched and the deployment stalls.
     if (target) this.rollBackTo(service, failed, target, now);
+  }
+
+  /**
+   * Deployment alarms: while the PRIMARY deployment is in progress, any of the configured
+   * CloudWatch alarms in ALARM fails it (and rolls back when asked), like the circuit breaker.
+   */
+  private checkAlarms(service: Service, primary: Deployment, now: number): void {
+    const alarms = service.deploymentConfiguration.alarms;
+    if (!alarms?.enable || primary.rolloutState !== 'IN_PROGRESS' || !alarms.alarmNames?.length) return;
+    // A rollback is not failed by the alarm that caused it.
+    if (primary.rollingBack) return;
+    const firing = alarms.alarmNames.filter((name) => this.sim.cloudwatch.alarmState(name) === 'ALARM');
+    if (firing.length === 0) return;
+    const reason = rollout.alarmFailed(firing);
+    primary.rolloutState = 'FAILED';
+    primary.rolloutStateReason = reason;
+    primary.updatedAt = new Date(now);
+    addEvent(service, now, messages.alarmFailed(service.name, primary.id, firing));
+    const target = alarms.rollback ? this.rollbackTarget(service, primary) : undefined;
+    onRevisionFailed(service, primary, now, reason, target, { alarms: firing });
+    if (target) this.rollBackTo(service, primary, target, now);
   }
 
   /** The deployment a rollback returns to: the most recent COMPLETED one, if it is not `from`. */
@@ -488,6 +509,7 @@ export class Scheduler {
     target.status = 'PRIMARY';
     target.rolloutState = 'IN_PROGRESS';
     target.rolloutStateReason = rollout.rollingBack(target.id);
+    target.rollingBack = true;
     target.failedTasks = 0;
     target.nextLaunchAt = undefined;
     target.updatedAt = new Date(now);
@@ -506,7 +528,7 @@ export class Scheduler {
     d.rolloutStateReason = reason;
     d.updatedAt = new Date(now);
     const target = stopType === 'ROLLBACK' ? this.rollbackTarget(service, d) : undefined;
-    onRevisionFailed(service, d, now, reason, target, false);
+    onRevisionFailed(service, d, now, reason, target, {});
     if (target) this.rollBackTo(service, d, target, now);
   }
 
@@ -522,6 +544,8 @@ export class Scheduler {
       if (clamped !== service.desiredCount) service.desiredCount = clamped;
     }
     const desired = service.status === 'DRAINING' ? 0 : service.desiredCount;
+    if (service.status === 'ACTIVE' && service.deployments[0])
+      this.checkAlarms(service, service.deployments[0], now);
     const primary = service.deployments[0];
     if (!primary) return;
     primary.desiredCount = desired;
@@ -611,6 +635,7 @@ export class Scheduler {
       primary.rolloutStateReason = rollout.completed(primary.id);
       primary.updatedAt = new Date(now);
       service.lastCompleted = primary;
+      primary.rollingBack = false;
       addEvent(service, now, messages.deploymentCompleted(service.name, primary.id));
       onRevisionCompleted(service, primary, now);
     }

@@ -34,6 +34,8 @@ export interface ServiceDeploymentRecord {
   rollback?: { reason: string; startedAt: Date; to: Deployment };
   /** The breaker's verdict, kept with the record (the classic deployment list forgets old ones). */
   breakerTriggered: boolean;
+  /** Deployment alarms that were in ALARM when they failed the deployment. */
+  triggeredAlarms: string[];
 }
 
 export function revisionArn(service: Service, d: Deployment): string {
@@ -65,6 +67,7 @@ export function openServiceDeployment(
     startedAt: at,
     updatedAt: at,
     breakerTriggered: false,
+    triggeredAlarms: [],
   };
   service.serviceDeployments.unshift(record);
   return record;
@@ -94,12 +97,13 @@ export function onRevisionFailed(
   now: number,
   reason: string,
   rollbackTo: Deployment | undefined,
-  breaker: boolean,
+  cause: { breaker?: boolean; alarms?: string[] },
 ): void {
   const at = new Date(now);
   const r = service.serviceDeployments.find((x) => x.target === d);
   if (!r) return;
-  r.breakerTriggered = r.breakerTriggered || breaker;
+  r.breakerTriggered = r.breakerTriggered || (cause.breaker ?? false);
+  r.triggeredAlarms.push(...(cause.alarms ?? []));
   r.statusReason = reason;
   r.updatedAt = at;
   if (rollbackTo) {
@@ -168,5 +172,12 @@ export function serviceDeploymentView(r: ServiceDeploymentRecord, tasks: Task[],
       failureCount: r.target.failedTasks,
       threshold,
     },
+    alarms: r.service.deploymentConfiguration.alarms?.enable
+      ? {
+          status: r.triggeredAlarms.length ? 'TRIGGERED' : finished ? 'MONITORING_COMPLETE' : 'MONITORING',
+          alarmNames: r.service.deploymentConfiguration.alarms.alarmNames,
+          triggeredAlarmNames: r.triggeredAlarms,
+        }
+      : { status: 'DISABLED' },
   };
 }

@@ -196,6 +196,8 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
       await expect(
         ecs.send(new DeleteServiceCommand({ cluster: 'api', service: 'del' })),
       ).rejects.toBeInstanceOf(InvalidParameterException);
+      // A slow SIGTERM keeps the service DRAINING while the next calls are made.
+      sim.ecs.timings.stoppingMs = 10 * 60_000;
       const deleted = await ecs.send(
         new DeleteServiceCommand({ cluster: 'api', service: 'del', force: true }),
       );
@@ -213,6 +215,7 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
       await expect(
         ecs.send(new UpdateServiceCommand({ cluster: 'api', service: 'del', desiredCount: 2 })),
       ).rejects.toBeInstanceOf(ServiceNotActiveException);
+      sim.ecs.timings.stoppingMs = 3_000;
       await sim.ecs.waitFor(() => sim.ecs.getService('api', 'del')!.status === 'INACTIVE');
       const stopped = await ecs.send(
         new ListTasksCommand({ cluster: 'api', serviceName: 'del', desiredStatus: 'STOPPED' }),

@@ -1,3 +1,4 @@
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
@@ -9,7 +10,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createSteadyService, ecsClient, registerWeb } from '../ecs/testing.js';
+import { clientConfig, createSteadyService, ecsClient, registerWeb } from '../ecs/testing.js';
 import { Simulator } from '../index.js';
 
 describe('ECS deployment circuit breaker', () => {
@@ -215,5 +216,64 @@ describe('ECS deployment circuit breaker', () => {
     await expect(
       ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn })),
     ).rejects.toMatchObject({ name: 'ConflictException' });
+  });
+
+  it('fails and rolls back a deployment when a deployment alarm goes into ALARM', async () => {
+    const cw = new CloudWatchClient(clientConfig(sim));
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'web-5xx',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    const v1 = await registerWeb(ecs, 'alarmed', 'alarmed:v1');
+    await createSteadyService(sim, ecs, {
+      cluster: 'cb',
+      service: 'alarmed',
+      taskDefinition: v1,
+      desiredCount: 2,
+      deploymentConfiguration: { alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true } },
+    });
+    const firstId = sim.ecs.deployments('cb', 'alarmed')[0]!.id;
+    const v2 = await registerWeb(ecs, 'alarmed', 'alarmed:v2');
+    // Keep the new tasks starting long enough for the alarm to catch the deployment in progress.
+    sim.ecs.timings.pendingMs = 30 * 60_000;
+    const out = await ecs.send(
+      new UpdateServiceCommand({ cluster: 'cb', service: 'alarmed', taskDefinition: v2 }),
+    );
+    const id = out.service!.deployments![0]!.id!;
+    // Hold the state we set: no metric data would otherwise send the alarm back to INSUFFICIENT_DATA.
+    sim.cloudwatch.pauseEvaluation();
+    await cw.send(
+      new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'ALARM', StateReason: 'test' }),
+    );
+    const failed = await sim.ecs.waitFor(() =>
+      sim.ecs.deployments('cb', 'alarmed').find((d) => d.id === id && d.rolloutState === 'FAILED'),
+    );
+    sim.ecs.timings.pendingMs = 10_000;
+    expect(failed.rolloutStateReason).toContain('web-5xx');
+    await sim.ecs.waitForSteady('cb', 'alarmed');
+    expect(sim.ecs.describeService('cb', 'alarmed')!.taskDefinition).toBe(v1);
+    expect(sim.ecs.events('cb', 'alarmed')).toContain(
+      `(service alarmed) rolling back to deployment ${firstId}.`,
+    );
+    const list = await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'cb', service: 'alarmed' }));
+    const described = await ecs.send(
+      new DescribeServiceDeploymentsCommand({
+        serviceDeploymentArns: [list.serviceDeployments![0]!.serviceDeploymentArn!],
+      }),
+    );
+    expect(described.serviceDeployments![0]).toMatchObject({
+      status: 'ROLLBACK_SUCCESSFUL',
+      alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] },
+    });
+    sim.cloudwatch.resumeEvaluation();
+    cw.destroy();
   });
 });
