@@ -1,0 +1,359 @@
+/**
+ * Blue-green building blocks without AWS: the traffic plan and smoke-test forms of the
+ * settings, listener weight edits, smoke-test response checks, metric gates, the lock tag, and
+ * the journal's undo (order, idempotence, no step after an undo started).
+ */
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { judgeGates, loadBalancerDimension, targetGroupDimension } from '../../src/checks/metrics.js';
+import { checkResponse, expectationOf } from '../../src/checks/smoke.js';
+import { formatLock, parseLock } from '../../src/deploy/lock.js';
+import { type Route, setWeights, weightsOf, withWeights } from '../../src/deploy/traffic.js';
+import { Journal, type JournalState, undoEntries } from '../../src/journal/journal.js';
+import { parseTrafficSteps } from '../../src/settings/blue-green-fields.js';
+import { readSettings } from '../../src/settings/read-settings.js';
+
+const LISTENER =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210';
+const RULE =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/0123456789abcdef/fedcba9876543210/00112233';
+const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-blue/0123456789abcdef';
+const GREEN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-green/fedcba9876543210';
+
+const base = { cluster: 'prod', service: 'shop', strategy: 'blue-green', listener: LISTENER };
+
+describe('blue-green settings', () => {
+  it('reads traffic plans', () => {
+    expect(parseTrafficSteps('all-at-once')).toEqual([100]);
+    expect(parseTrafficSteps('canary 10%')).toEqual([10, 100]);
+    expect(parseTrafficSteps('linear 25%')).toEqual([25, 50, 75, 100]);
+    expect(parseTrafficSteps('10%, 50%, 100%')).toEqual([10, 50, 100]);
+    expect(parseTrafficSteps('50%, 10%, 100%')).toBeUndefined();
+    expect(parseTrafficSteps('10%, 50%')).toBeUndefined();
+    expect(parseTrafficSteps('canary 0%')).toBeUndefined();
+  });
+
+  it('applies defaults: <service>-blue/-green, all at once, 10 minute bake, 500 ms p95', () => {
+    const s = readSettings({ inputs: base, workspace: '/' });
+    expect(s.blueGreen).toMatchObject({
+      listener: LISTENER,
+      services: { blue: 'shop-blue', green: 'shop-green' },
+      steps: [100],
+      bakeTimeMs: 600_000,
+      maxP95LatencyMs: 500,
+      proceedOnAlarm: false,
+      smokeTests: [],
+    });
+    expect(
+      readSettings({ inputs: { cluster: 'c', service: 's' }, workspace: '/' }).blueGreen,
+    ).toBeUndefined();
+  });
+
+  it('reads the compact smoke-test form', () => {
+    const s = readSettings({
+      inputs: {
+        ...base,
+        'test-url': 'http://test.example.com:8443/',
+        'smoke-tests':
+          'GET /health\nPOST /api/echo 201 header:Content-Type=application/json body:{"a":1} json:a=1 contains:a max-latency:500ms retries:3',
+      },
+      workspace: '/',
+    });
+    expect(s.blueGreen?.testUrl).toBe('http://test.example.com:8443');
+    expect(s.blueGreen?.smokeTests).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/health', status: 200, retries: 2, json: [] }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/api/echo',
+        status: 201,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"a":1}',
+        json: [['a', 1]],
+        contains: 'a',
+        maxLatencyMs: 500,
+        retries: 3,
+      }),
+    ]);
+  });
+
+  it('names the input and the expected form in errors', () => {
+    expect(() => readSettings({ inputs: { ...base, listener: '' }, workspace: '/' })).toThrow(
+      /Input "listener" is required for strategy "blue-green"/,
+    );
+    expect(() => readSettings({ inputs: { ...base, 'traffic-steps': 'canary' }, workspace: '/' })).toThrow(
+      /Input "traffic-steps" is invalid \("canary"\).*Expected: `all-at-once`, `canary 10%`/,
+    );
+    expect(() =>
+      readSettings({
+        inputs: { ...base, 'smoke-tests': 'GET /x 200 wat:1', 'test-url': 'http://x' },
+        workspace: '/',
+      }),
+    ).toThrow(/Input "smoke-tests".*"wat:1" is not a status code or a known option/);
+    expect(() => readSettings({ inputs: { ...base, 'smoke-tests': 'GET /x' }, workspace: '/' })).toThrow(
+      /Input "test-url" is required/,
+    );
+    expect(() => readSettings({ inputs: { ...base, services: 'a,b', service: '' }, workspace: '/' })).toThrow(
+      /one service at a time/,
+    );
+  });
+});
+
+describe('listener weights', () => {
+  const route = (actions: Route['actions']): Route => ({ arn: LISTENER, kind: 'listener', actions });
+
+  it('reads weights of a weighted forward and of a single-group forward', () => {
+    expect(
+      weightsOf(
+        route([
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: BLUE, Weight: 90 },
+                { TargetGroupArn: GREEN, Weight: 10 },
+              ],
+            },
+          },
+        ]),
+      ),
+    ).toEqual({ [BLUE]: 90, [GREEN]: 10 });
+    expect(weightsOf(route([{ Type: 'forward', TargetGroupArn: BLUE }]))).toEqual({ [BLUE]: 1 });
+    expect(() => weightsOf(route([{ Type: 'fixed-response' }]))).toThrow(/has no forward action/);
+  });
+
+  it('replaces only the forward action and keeps stickiness and other actions', () => {
+    const auth = { Type: 'authenticate-oidc' as const, Order: 1 };
+    const actions = withWeights(
+      route([
+        auth,
+        {
+          Type: 'forward',
+          Order: 2,
+          TargetGroupArn: BLUE,
+          ForwardConfig: {
+            TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }],
+            TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
+          },
+        },
+      ]),
+      { [BLUE]: 0, [GREEN]: 100 },
+    );
+    expect(actions).toEqual([
+      auth,
+      {
+        Type: 'forward',
+        Order: 2,
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: BLUE, Weight: 0 },
+            { TargetGroupArn: GREEN, Weight: 100 },
+          ],
+          TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
+        },
+      },
+    ]);
+  });
+
+  it('modifies a listener rule with ModifyRule', async () => {
+    const elb = mockClient(ElasticLoadBalancingV2Client);
+    elb
+      .on(DescribeRulesCommand)
+      .resolves({ Rules: [{ RuleArn: RULE, Actions: [{ Type: 'forward', TargetGroupArn: BLUE }] }] });
+    elb.on(ModifyRuleCommand).resolves({});
+    await setWeights(new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), RULE, {
+      [BLUE]: 100,
+      [GREEN]: 0,
+    });
+    expect(
+      elb.commandCalls(ModifyRuleCommand)[0]!.args[0].input.Actions![0]!.ForwardConfig!.TargetGroups,
+    ).toEqual([
+      { TargetGroupArn: BLUE, Weight: 100 },
+      { TargetGroupArn: GREEN, Weight: 0 },
+    ]);
+    expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
+    elb.restore();
+  });
+});
+
+describe('smoke-test checks', () => {
+  const test = {
+    name: 'GET /v',
+    method: 'GET',
+    path: '/v',
+    headers: {},
+    status: 200,
+    json: [['build.version', 'v2']] as [string, unknown][],
+    retries: 0,
+    retryDelayMs: 0,
+    maxLatencyMs: 500,
+  };
+  it('passes an answer that meets every expectation', () => {
+    expect(checkResponse(test, 200, '{"build":{"version":"v2"}}', 20)).toBeUndefined();
+    expect(expectationOf(test)).toBe('200, build.version = "v2", ≤ 500ms');
+  });
+  it('says what was wrong', () => {
+    expect(checkResponse(test, 503, 'down', 20)).toBe('503: down');
+    expect(checkResponse(test, 200, '{"build":{"version":"v1"}}', 20)).toBe('200 with build.version = "v1"');
+    expect(checkResponse(test, 200, 'hello', 20)).toBe('200 with a body that is not JSON: hello');
+    expect(checkResponse(test, 200, '{"build":{"version":"v2"}}', 900)).toBe('200 after 900ms (limit 500ms)');
+    expect(checkResponse({ ...test, json: [], contains: 'ok' }, 200, 'nope', 1)).toBe(
+      '200 without "ok": nope',
+    );
+    expect(checkResponse({ ...test, json: [], regex: '^v\\d+$' }, 200, 'x', 1)).toBe(
+      '200 not matching /^v\\d+$/: x',
+    );
+  });
+});
+
+describe('metric gates', () => {
+  it('reads CloudWatch dimensions from ARNs', () => {
+    expect(loadBalancerDimension(LISTENER)).toBe('app/shop/0123456789abcdef');
+    expect(loadBalancerDimension(RULE)).toBe('app/shop/0123456789abcdef');
+    expect(targetGroupDimension(GREEN)).toBe('targetgroup/shop-green/fedcba9876543210');
+  });
+  it('fails on a 5xx rate or p95 above the limit, passes without data', () => {
+    const limits = { max5xxRatePercent: 1, maxP95LatencyMs: 500 };
+    expect(judgeGates({ requests: 1000, errors5xx: 5, p95Ms: 120 }, limits)).toBeUndefined();
+    expect(judgeGates({ requests: 1000, errors5xx: 20, p95Ms: 120 }, limits)).toMatch(
+      /5xx rate 2.0% \(20 of 1000 requests\) is above 1%/,
+    );
+    expect(judgeGates({ requests: 1000, errors5xx: 0, p95Ms: 800 }, limits)).toMatch(
+      /p95 response time 800ms is above 500ms/,
+    );
+    expect(judgeGates({ requests: 0, errors5xx: 0 }, limits)).toBeUndefined();
+    expect(judgeGates(undefined, limits)).toBeUndefined();
+    expect(judgeGates({ requests: 10, errors5xx: 0, p95Ms: 800 }, { maxP95LatencyMs: 0 })).toBeUndefined();
+  });
+});
+
+describe('deploy lock tag', () => {
+  it('round-trips owner and expiry in characters ECS tag values allow', () => {
+    const value = formatLock({ owner: 'example/app/1001.1/ab12cd34', expiresAt: Date.UTC(2026, 0, 1) });
+    expect(value).toBe('owner=example/app/1001.1/ab12cd34 until=2026-01-01T00:00:00.000Z');
+    expect(value).toMatch(/^[\w\s+=.:/@-]+$/);
+    expect(parseLock(value)).toEqual({
+      owner: 'example/app/1001.1/ab12cd34',
+      expiresAt: Date.UTC(2026, 0, 1),
+    });
+    expect(parseLock('garbage')).toBeUndefined();
+  });
+});
+
+describe('journal', () => {
+  const mocks = () => ({ ecs: mockClient(ECSClient), elb: mockClient(ElasticLoadBalancingV2Client) });
+  let ecs: ReturnType<typeof mocks>['ecs'];
+  let elb: ReturnType<typeof mocks>['elb'];
+  beforeEach(() => {
+    ({ ecs, elb } = mocks());
+  });
+  afterEach(() => {
+    ecs.restore();
+    elb.restore();
+  });
+  const clients = (): AwsClients => ({
+    region: 'us-east-1',
+    ecs: new ECSClient({ region: 'us-east-1' }),
+    elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+    cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+    autoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
+    ecr: () => {
+      throw new Error('no ECR here');
+    },
+  });
+
+  it('saves each step before it runs and undoes backwards: production traffic first', async () => {
+    const order: string[] = [];
+    ecs.on(UpdateServiceCommand).callsFake(async () => {
+      order.push('UpdateService');
+      return {};
+    });
+    elb
+      .on(DescribeListenersCommand)
+      .resolves({ Listeners: [{ DefaultActions: [{ Type: 'forward', TargetGroupArn: BLUE }] }] });
+    elb.on(ModifyListenerCommand).callsFake(async () => {
+      order.push('ModifyListener');
+      return {};
+    });
+    const saved: JournalState[] = [];
+    const journal = new Journal(clients(), undefined, (s) => saved.push(structuredClone(s)));
+    let savedBeforeRun = false;
+    await journal.perform(
+      { kind: 'service', cluster: 'prod', service: 'shop-green', desiredCount: 0, taskDefinition: 'td:1' },
+      async () => {
+        savedBeforeRun = saved.length === 1;
+      },
+    );
+    await journal.perform(
+      { kind: 'route', role: 'production', arn: LISTENER, weights: { [BLUE]: 100, [GREEN]: 0 } },
+      async () => {},
+    );
+    expect(savedBeforeRun).toBe(true);
+
+    const report = await journal.undo(() => {});
+    expect(order).toEqual(['ModifyListener', 'UpdateService']);
+    expect(report.done).toEqual([
+      `Production traffic restored: shop-blue=100, shop-green=0.`,
+      'shop-green set back to 0 tasks of td:1.',
+    ]);
+    expect(saved.at(-1)!.entries.every((e) => e.undone)).toBe(true);
+    // No new step once the undo started: a late traffic shift must not win over the restore.
+    await expect(
+      journal.perform({ kind: 'route', role: 'test', arn: LISTENER, weights: {} }, async () => {}),
+    ).rejects.toThrow(/cancelled/);
+  });
+
+  it('lets the post step finish what the main step could not, and repeat nothing done', async () => {
+    ecs.on(UpdateServiceCommand).rejectsOnce(new Error('timeout')).resolves({});
+    const state: JournalState = {
+      region: 'us-east-1',
+      entries: [
+        {
+          step: {
+            kind: 'service',
+            cluster: 'prod',
+            service: 'shop-green',
+            desiredCount: 0,
+            taskDefinition: 'td:1',
+          },
+        },
+        {
+          step: { kind: 'route', role: 'production', arn: LISTENER, weights: { [BLUE]: 100 } },
+          undone: true,
+        },
+      ],
+    };
+    const first = await undoEntries(
+      clients(),
+      state,
+      () => {},
+      () => {},
+    );
+    expect(first.failed).toHaveLength(1);
+    const second = await undoEntries(
+      clients(),
+      state,
+      () => {},
+      () => {},
+    );
+    expect(second).toEqual({ done: ['shop-green set back to 0 tasks of td:1.'], failed: [] });
+    expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
+    const third = await undoEntries(
+      clients(),
+      state,
+      () => {},
+      () => {},
+    );
+    expect(third).toEqual({ done: [], failed: [] });
+  });
+});
