@@ -497,6 +497,38 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     return { tasks, failures };
   };
 
+  const runTask = (p: {
+    cluster?: string;
+    taskDefinition: string;
+    count?: number;
+    startedBy?: string;
+    group?: string;
+    launchType?: string;
+    tags?: Tag[];
+  }) => {
+    const cluster = state.cluster(p.cluster);
+    const td = taskDefinitionOrThrow(p.taskDefinition, 'TaskDefinition not found.');
+    if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
+    const count = p.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
+    if (p.startedBy && p.startedBy.length > 128) throw invalid('startedBy can have at most 128 characters.');
+    const tasks = Array.from({ length: count }, () =>
+      ctx.scheduler.createTask(
+        {
+          cluster,
+          startedBy: p.startedBy,
+          group: p.group ?? `family:${td.family}`,
+          taskDefinitionArn: td.arn,
+          loadBalancers: [],
+          launchType: p.launchType ?? 'FARGATE',
+          tags: toTags(p.tags),
+        },
+        now(),
+      ),
+    );
+    return { tasks: tasks.map((t) => taskView(t, false)), failures: [] };
+  };
+
   const stopTask = (p: { cluster?: string; task: string; reason?: string }) => {
     const cluster = state.cluster(p.cluster);
     const task = state.tasks.get(arns.task(cluster.name, nameOf(p.task)));
@@ -597,6 +629,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     ListServices: listServices,
     ListTasks: listTasks,
     DescribeTasks: describeTasks,
+    RunTask: runTask,
     StopTask: stopTask,
     ListServiceDeployments: listServiceDeployments,
     DescribeServiceDeployments: describeServiceDeployments,

@@ -8,7 +8,7 @@ import type { EcrSim } from '../ecr/index.js';
 export interface ImageBehaviour {
   /** Reported as `version` in every response (default: the tag). */
   version: string;
-  /** Exit code when the container exits by itself shortly after starting; undefined = keeps running. */
+  /** Exit code when the container exits by itself after starting (0 for a job); undefined = keeps running. */
   crashExitCode?: number;
   /** Simulated ms after RUNNING before a crashing container exits. */
   crashAfterMs?: number;
@@ -47,6 +47,11 @@ export function behaviourForTag(tag: string): ImageBehaviour {
     behaviour.crashExitCode = t.includes('crash137') ? 137 : 1;
     behaviour.crashAfterMs = 5_000;
     behaviour.containerHealthy = false;
+  }
+  // A one-off job (RunTask): does its work and exits cleanly.
+  if (t.includes('job') && behaviour.crashExitCode === undefined) {
+    behaviour.crashExitCode = 0;
+    behaviour.crashAfterMs = 10_000;
   }
   if (t.includes('unhealthy')) {
     behaviour.status = () => 503;

@@ -12,11 +12,14 @@ import { addEvent, messages, rollout } from './events.js';
 import type { ImageCatalog } from './images.js';
 import {
   arns,
+  type Cluster,
   type Container,
   type Deployment,
+  type LoadBalancer,
   newTaskId,
   type Service,
   type StopCode,
+  type Tag,
   type Task,
 } from './model.js';
 import { onRevisionCompleted, onRevisionFailed } from './service-deployments.js';
@@ -105,6 +108,18 @@ interface StopRequest {
   drain: boolean;
 }
 
+export interface TaskSpec {
+  cluster: Cluster;
+  service?: Service;
+  deploymentId?: string;
+  startedBy?: string;
+  group: string;
+  taskDefinitionArn: string;
+  loadBalancers: LoadBalancer[];
+  launchType: string;
+  tags: Tag[];
+}
+
 export const THRESHOLD_MIN = 3;
 export const THRESHOLD_MAX = 200;
 
@@ -156,13 +171,34 @@ export class Scheduler {
 
   // ---------- tasks ----------
 
+  /** Start a task for a service's deployment. */
   launch(service: Service, deployment: Deployment, now: number): Task {
-    const td = this.state.taskDefinitions.get(deployment.taskDefinitionArn);
+    const task = this.createTask(
+      {
+        cluster: service.cluster,
+        service,
+        deploymentId: deployment.id,
+        startedBy: deployment.id,
+        group: `service:${service.name}`,
+        taskDefinitionArn: deployment.taskDefinitionArn,
+        loadBalancers: deployment.loadBalancers,
+        launchType: deployment.launchType ?? 'FARGATE',
+        tags: service.extra.propagateTags === 'SERVICE' ? [...service.tags] : [],
+      },
+      now,
+    );
+    this.events.start(service, task.id);
+    return task;
+  }
+
+  /** A task outside any service (RunTask): same lifecycle, no target groups, no deployment. */
+  createTask(spec: TaskSpec, now: number): Task {
+    const td = this.state.taskDefinitions.get(spec.taskDefinitionArn);
     const input = td?.input ?? {};
     const defs = (input.containerDefinitions as Record<string, unknown>[] | undefined) ?? [];
     const id = newTaskId();
     const lbPort = (name: string) =>
-      deployment.loadBalancers.find((lb) => lb.containerName === name)?.containerPort;
+      spec.loadBalancers.find((lb) => lb.containerName === name)?.containerPort;
     const containers: Container[] = defs.map((d) => {
       const image = String(d.image ?? '');
       const resolved = this.images.resolve(image);
@@ -182,36 +218,35 @@ export class Scheduler {
       };
     });
     const main =
-      containers.find((c) => c.name === deployment.loadBalancers[0]?.containerName) ??
+      containers.find((c) => c.name === spec.loadBalancers[0]?.containerName) ??
       containers.find((c) => c.containerPort !== undefined) ??
       containers[0];
-    if (!main) throw new Error(`task definition ${deployment.taskDefinitionArn} has no containers`);
+    if (!main) throw new Error(`task definition ${spec.taskDefinitionArn} has no containers`);
     const task: Task = {
       id,
-      arn: arns.task(service.cluster.name, id),
-      cluster: service.cluster,
-      service,
-      deploymentId: deployment.id,
-      startedBy: deployment.id,
-      group: `service:${service.name}`,
-      taskDefinitionArn: deployment.taskDefinitionArn,
+      arn: arns.task(spec.cluster.name, id),
+      cluster: spec.cluster,
+      service: spec.service,
+      deploymentId: spec.deploymentId,
+      startedBy: spec.startedBy,
+      group: spec.group,
+      taskDefinitionArn: spec.taskDefinitionArn,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
       healthStatus: 'UNKNOWN',
       containers,
       main,
-      launchType: deployment.launchType ?? 'FARGATE',
-      networkMode: String(input.networkMode ?? (deployment.launchType === 'EC2' ? 'bridge' : 'awsvpc')),
+      launchType: spec.launchType,
+      networkMode: String(input.networkMode ?? (spec.launchType === 'EC2' ? 'bridge' : 'awsvpc')),
       createdAt: new Date(now),
       nextAt: now + this.timings.provisioningMs,
       failure: false,
       registeredIn: [],
-      tags: service.extra.propagateTags === 'SERVICE' ? [...service.tags] : [],
+      tags: spec.tags,
       cpu: input.cpu === undefined ? undefined : String(input.cpu),
       memory: input.memory === undefined ? undefined : String(input.memory),
     };
     this.state.tasks.set(task.arn, task);
-    this.events.start(service, id);
     return task;
   }
 

@@ -23,6 +23,7 @@ import {
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   ServiceNotActiveException,
   ServiceNotFoundException,
   TagResourceCommand,
@@ -226,6 +227,32 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
       await ecs.send(
         new CreateServiceCommand({ cluster: 'api', serviceName: 'del', taskDefinition: td, desiredCount: 0 }),
       );
+    });
+
+    it('runs a one-off task that exits by itself', async () => {
+      const td = await registerWeb(ecs, 'migrate', 'migrate:job');
+      const run = await ecs.send(
+        new RunTaskCommand({
+          cluster: 'api',
+          taskDefinition: td,
+          startedBy: 'deploy-action',
+          launchType: 'FARGATE',
+        }),
+      );
+      const arn = run.tasks![0]!.taskArn!;
+      expect(run.tasks![0]!.lastStatus).toBe('PROVISIONING');
+      await sim.ecs.waitFor(() => sim.ecs.state.tasks.get(arn)?.lastStatus === 'STOPPED');
+      const listed = await ecs.send(
+        new ListTasksCommand({ cluster: 'api', startedBy: 'deploy-action', desiredStatus: 'STOPPED' }),
+      );
+      expect(listed.taskArns).toEqual([arn]);
+      const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'api', tasks: [arn] }));
+      expect(tasks![0]).toMatchObject({
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        group: 'family:migrate',
+      });
+      expect(tasks![0]!.containers![0]!.exitCode).toBe(0);
     });
 
     it('tags services, task definitions and clusters', async () => {
