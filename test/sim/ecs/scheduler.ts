@@ -164,6 +164,8 @@ export class Scheduler {
         if (service.status !== 'INACTIVE') this.reconcile(service, now);
       }
     } catch (err) {
+      // A bug here must be loud, but throwing from a timer would take the test process down.
+      if (this.lastError === undefined) console.error('ECS simulator scheduler error:', err);
       this.lastError = err;
     }
     this.events.flush(now);

@@ -261,6 +261,37 @@ describe('CloudWatch alarms on ALB metrics', () => {
     );
     await sleep(500);
     expect(await state('forced-quiet')).toMatchObject({ StateValue: 'ALARM', StateReason: 'test' });
+
+    // With the default TreatMissingData and no data, evaluation takes the alarm back to
+    // INSUFFICIENT_DATA, but only after one evaluation cycle (and at least one wall second).
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'forced-missing',
+        Namespace: 'Test/App',
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    await cw.send(
+      new SetAlarmStateCommand({ AlarmName: 'forced-missing', StateValue: 'ALARM', StateReason: 'test' }),
+    );
+    const forcedAt = Date.now();
+    await sleep(300);
+    expect(sim.cloudwatch.alarmState('forced-missing')).toBe('ALARM');
+    await waitFor(
+      'the forced state to lapse',
+      async () => sim.cloudwatch.alarmState('forced-missing') !== 'ALARM',
+    );
+    expect(Date.now() - forcedAt).toBeGreaterThanOrEqual(1000);
+    expect(await state('forced-missing')).toMatchObject({
+      StateValue: 'INSUFFICIENT_DATA',
+      StateReason: 'Insufficient Data: 1 datapoint was unknown.',
+    });
+
     await expect(
       cw.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'x' })),
     ).rejects.toBeInstanceOf(ResourceNotFound);

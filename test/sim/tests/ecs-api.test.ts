@@ -46,9 +46,11 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'api' }));
   });
   afterAll(async () => {
+    const schedulerError = sim.ecs.scheduler.lastError;
     ecs.destroy();
     ecr.destroy();
     await sim.stop();
+    expect(schedulerError).toBeUndefined();
   });
 
   describe('errors', () => {

@@ -22,8 +22,10 @@ describe('ECS deployment circuit breaker', () => {
     ecs = ecsClient(sim);
   });
   afterAll(async () => {
+    const schedulerError = sim.ecs.scheduler.lastError;
     ecs.destroy();
     await sim.stop();
+    expect(schedulerError).toBeUndefined();
   });
 
   const setUp = async (service: string, rollback: boolean) => {

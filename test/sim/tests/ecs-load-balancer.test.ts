@@ -30,9 +30,11 @@ describe('ECS services behind an ALB target group', () => {
     lbArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
   });
   afterAll(async () => {
+    const schedulerError = sim.ecs.scheduler.lastError;
     ecs.destroy();
     elb.destroy();
     await sim.stop();
+    expect(schedulerError).toBeUndefined();
   });
 
   /** A target group with 10 s checks, healthy after 2, and a 30 s deregistration delay. */

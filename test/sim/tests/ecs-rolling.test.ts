@@ -12,8 +12,10 @@ describe('ECS rolling replacement', () => {
     ecs = ecsClient(sim);
   });
   afterAll(async () => {
+    const schedulerError = sim.ecs.scheduler.lastError;
     ecs.destroy();
     await sim.stop();
+    expect(schedulerError).toBeUndefined();
   });
 
   const deploy = async (service: string, image: string, config?: { min: number; max: number }) => {

@@ -17,8 +17,10 @@ describe('the SDK waiter against the ECS simulator', () => {
     ecs = ecsClient(sim, 3);
   });
   afterAll(async () => {
+    const schedulerError = sim.ecs.scheduler.lastError;
     ecs.destroy();
     await sim.stop();
+    expect(schedulerError).toBeUndefined();
   });
 
   it('waitUntilServicesStable succeeds after a healthy rolling update', async () => {
