@@ -136,7 +136,8 @@ export class ListenerProxy {
   private elbError(res: http.ServerResponse, status: 502 | 503 | 504, tg?: TargetGroup): void {
     this.metric('HTTPCode_ELB_5XX_Count', 1);
     this.metric(`HTTPCode_ELB_${status}_Count`, 1);
-    if (tg && status !== 503) this.metric('TargetConnectionErrorCount', 1, tg);
+    // A connection the target refused or reset; a timeout is not a connection error.
+    if (tg && status === 502) this.metric('TargetConnectionErrorCount', 1, tg);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -175,7 +176,8 @@ export class ListenerProxy {
       this.metric('HTTP_Fixed_Response_Count', 1);
       const cfg = action.FixedResponseConfig;
       const status = Number(cfg?.StatusCode ?? 200);
-      if (status >= 500) this.metric('HTTPCode_ELB_5XX_Count', 1);
+      // The load balancer's own 2XX/4XX/5XX answers count as HTTPCode_ELB_*.
+      if (status >= 400) this.metric(`HTTPCode_ELB_${Math.floor(status / 100)}XX_Count`, 1);
       res.writeHead(status, { server: 'awselb/2.0', 'content-type': cfg?.ContentType ?? 'text/plain' });
       res.end(cfg?.MessageBody ?? '');
       return;
@@ -183,6 +185,7 @@ export class ListenerProxy {
     if (action.Type === 'redirect') {
       this.metric('RequestCount', 1);
       this.metric('HTTP_Redirect_Count', 1);
+      this.metric('HTTPCode_ELB_3XX_Count', 1);
       res.writeHead(action.RedirectConfig?.StatusCode === 'HTTP_301' ? 301 : 302, {
         server: 'awselb/2.0',
         location: this.redirectLocation(action, facts, listener, url),
