@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { type ReleaseOutcome, releaseBlueGreen } from '../deploy/blue-green.js';
+import { entryForThisRun, recordHistory } from '../history/history.js';
 import { watchForCancel } from '../journal/cancel.js';
 import { Journal } from '../journal/journal.js';
 import { codeBlock, table } from '../report/markdown.js';
@@ -34,11 +35,25 @@ export async function blueGreenCommand(
   } finally {
     cancel.dispose();
   }
+  await recordRelease(clients, outcome);
   return {
     outputs: blueGreenOutputs(outcome),
     summary: blueGreenSummary(outcome),
     failure: failureOf(outcome),
   };
+}
+
+/**
+ * A deployed release goes into the pair's deployment history (on the blue service, whatever
+ * colour is live), so `command: rollback` can find the last known good revision.
+ */
+async function recordRelease(clients: AwsClients, outcome: ReleaseOutcome): Promise<void> {
+  const arn = outcome.prepared?.arn;
+  const blue = outcome.topology?.blue.serviceArn;
+  if (outcome.status !== 'deployed' || !arn || !blue) return;
+  await recordHistory(clients.ecs, blue, entryForThisRun(arn)).catch((err: Error) => {
+    core.warning(`The release succeeded, but recording it in the deployment history failed: ${err.message}`);
+  });
 }
 
 export function blueGreenOutputs(o: ReleaseOutcome): Record<string, string> {

@@ -14,6 +14,7 @@ import { type FinalVerdict, watchDeployments } from '../deploy/watch.js';
 import { entryForThisRun, familyRevision, recordHistory } from '../history/history.js';
 import { details, table } from '../report/markdown.js';
 import { PhaseLog } from '../report/phases.js';
+import { rollbackBlueGreen } from '../rollback/blue-green.js';
 import { resolveRollbackTarget } from '../rollback/resolve-target.js';
 import { SettingsError } from '../settings/errors.js';
 import type { ServiceTarget, Settings } from '../settings/settings.js';
@@ -28,6 +29,7 @@ export async function rollbackCommand(settings: Settings, clients: AwsClients): 
       'Command "rollback" acts on one service: set input "service" (not a list in "services").',
     );
   }
+  if (settings.strategy === 'blue-green') return rollbackBlueGreen(settings, clients);
   const target = settings.targets[0]!;
   const reason = settings.rollback.reason!;
   const phases = new PhaseLog();

@@ -64,15 +64,17 @@ function reference(
   return { ref: to };
 }
 
-export async function resolveRollbackTarget(
+/**
+ * The ACTIVE revision `to` names, given what is live and the history; refuses (changing
+ * nothing) an unknown or INACTIVE revision, a missing earlier entry, or the live revision.
+ */
+export async function resolveRevision(
   ecs: ECSClient,
-  cluster: string,
-  serviceName: string,
   to: string,
-): Promise<RollbackTarget> {
-  const service = await describeLiveService(ecs, cluster, serviceName);
-  const liveArn = service.taskDefinition!;
-  const history = await readHistory(ecs, service.serviceArn!);
+  liveArn: string,
+  history: HistoryEntry[],
+  serviceName: string,
+): Promise<{ targetArn: string; entry?: HistoryEntry }> {
   const { ref, entry } = reference(to, liveArn, history);
   const described = await ecs
     .send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }))
@@ -93,12 +95,18 @@ export async function resolveRollbackTarget(
       `${familyRevision(liveArn)} is already live on "${serviceName}"; nothing to roll back.`,
     );
   }
-  return {
-    service,
-    serviceArn: service.serviceArn!,
-    liveArn,
-    targetArn: td.taskDefinitionArn,
-    entry,
-    history,
-  };
+  return { targetArn: td.taskDefinitionArn, entry };
+}
+
+export async function resolveRollbackTarget(
+  ecs: ECSClient,
+  cluster: string,
+  serviceName: string,
+  to: string,
+): Promise<RollbackTarget> {
+  const service = await describeLiveService(ecs, cluster, serviceName);
+  const liveArn = service.taskDefinition!;
+  const history = await readHistory(ecs, service.serviceArn!);
+  const { targetArn, entry } = await resolveRevision(ecs, to, liveArn, history, serviceName);
+  return { service, serviceArn: service.serviceArn!, liveArn, targetArn, entry, history };
 }

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { resolveBlueGreen } from './blue-green.js';
 import { type ConfigFile, loadConfigFile } from './config-file.js';
 import { SettingsError } from './errors.js';
+import { resolvePreview } from './preview.js';
 import {
   COMMANDS,
   type Command,
@@ -23,7 +24,15 @@ import {
 import type { ServiceTarget, Settings, TaskDefinitionSource } from './settings.js';
 
 /** Input names that exist only as inputs: they choose what to do, not how. */
-export const CONTROL_INPUTS = ['command', 'config', 'environment', 'to', 'reason'] as const;
+export const CONTROL_INPUTS = [
+  'command',
+  'config',
+  'environment',
+  'to',
+  'reason',
+  'pull-request',
+  'github-token',
+] as const;
 export const ALL_INPUTS: readonly string[] = [...CONTROL_INPUTS, ...FIELD_NAMES];
 
 export interface SettingsSources {
@@ -237,8 +246,9 @@ export function readSettings({ inputs, workspace }: SettingsSources): Settings {
     blueGreen: resolveBlueGreen(
       s,
       entries.map((e) => e.name),
-      command === 'deploy' && (s.strategy ?? DEFAULTS.strategy) === 'blue-green',
+      (command === 'deploy' || command === 'rollback') && (s.strategy ?? DEFAULTS.strategy) === 'blue-green',
     ),
+    preview: resolvePreview(s, inputs, command),
     rolling: {
       minimumHealthyPercent: s['minimum-healthy-percent'] ?? DEFAULTS.minimumHealthyPercent,
       maximumPercent: s['maximum-percent'] ?? DEFAULTS.maximumPercent,
