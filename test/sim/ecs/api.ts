@@ -450,7 +450,8 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       .filter((s) => s.cluster === cluster && s.status !== 'INACTIVE')
       .filter((s) => !p.launchType || (s.extra.launchType ?? 'FARGATE') === p.launchType)
       .map((s) => s.arn);
-    const { slice, nextToken } = page(all, p.maxResults, p.nextToken, 100);
+    // ECS returns 10 services per page unless asked for more: callers must follow nextToken.
+    const { slice, nextToken } = page(all, p.maxResults ?? 10, p.nextToken, 100);
     return { serviceArns: slice, nextToken };
   };
 

@@ -257,6 +257,26 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
       expect(tasks![0]!.containers![0]!.exitCode).toBe(0);
     });
 
+    it('pages ListServices by 10 unless asked for more', async () => {
+      await ecs.send(new CreateClusterCommand({ clusterName: 'many' }));
+      const td = await registerWeb(ecs, 'many', 'many:v1');
+      for (let i = 0; i < 12; i++) {
+        await ecs.send(
+          new CreateServiceCommand({
+            cluster: 'many',
+            serviceName: `s${i}`,
+            taskDefinition: td,
+            desiredCount: 0,
+          }),
+        );
+      }
+      const first = await ecs.send(new ListServicesCommand({ cluster: 'many' }));
+      expect(first.serviceArns).toHaveLength(10);
+      const second = await ecs.send(new ListServicesCommand({ cluster: 'many', nextToken: first.nextToken }));
+      expect(second.serviceArns).toHaveLength(2);
+      expect(second.nextToken).toBeUndefined();
+    });
+
     it('tags services, task definitions and clusters', async () => {
       const td = await registerWeb(ecs, 'tagged', 'tagged:v1');
       await ecs.send(
