@@ -122,10 +122,13 @@ export async function watchDeployments(
     );
   };
 
+  let lastPollAt = started;
   while (pending.size > 0) {
     const remaining = deadline - clock.now();
     if (remaining <= 0) break;
-    await clock.sleep(Math.min(interval, remaining));
+    // Polls start at a fixed rate: the time a poll itself takes is not added to the interval.
+    await clock.sleep(Math.max(0, Math.min(interval - (clock.now() - lastPollAt), remaining)));
+    lastPollAt = clock.now();
 
     const batches = batchTargets([...pending.values()].map((w) => w.target));
     const answers = await Promise.all(batches.map((batch) => describeBatch(ecs, batch)));

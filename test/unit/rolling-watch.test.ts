@@ -70,7 +70,9 @@ const target = (name: string, cluster = 'prod') => ({
   deploymentId: `ecs-svc/${name}`,
 });
 
-beforeEach(() => ecsMock.reset());
+beforeEach(() => {
+  ecsMock.reset();
+});
 
 describe('watchDeployments', () => {
   it('prints progress only when it changes and ends on the poll that sees completion', async () => {
