@@ -1,4 +1,5 @@
 import {
+  type Action,
   AddTagsCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -22,12 +23,13 @@ import {
   PriorityInUseException,
   RemoveTagsCommand,
   ResourceInUseException,
+  type RuleCondition,
   RuleNotFoundException,
   SetRulePrioritiesCommand,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createAlb, createGroup } from '../elb/testing.js';
+import { createAlb, createGroup, request } from '../elb/testing.js';
 import { Simulator } from '../index.js';
 
 describe('ELBv2 control plane', () => {
@@ -211,6 +213,55 @@ describe('ELBv2 control plane', () => {
     await expect(client.send(new DeleteRuleCommand({ RuleArn: r10?.RuleArn }))).rejects.toBeInstanceOf(
       RuleNotFoundException,
     );
+  });
+
+  it('validates rule conditions and actions', async () => {
+    const tg = await createGroup(client, 'rule-checks');
+    const { listenerArn } = await createAlb(client, 'rule-checks', [tg]);
+    const create = (Conditions: RuleCondition[], Actions: Action[]) =>
+      client.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: 7, Conditions, Actions }));
+    await expect(
+      create(
+        [{ Field: 'host-header', HostHeaderConfig: { Values: [`${'a'.repeat(120)}.example.com`] } }],
+        forward(tg),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(
+      create(
+        [{ Field: 'path-pattern', Values: ['/x'] }],
+        [
+          { Type: 'forward', TargetGroupArn: tg, Order: 1 },
+          { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' }, Order: 2 },
+        ],
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidConfigurationRequestException' });
+    await expect(create([], forward(tg))).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(
+      client.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: 50001,
+          Conditions: [{ Field: 'path-pattern', Values: ['/x'] }],
+          Actions: forward(tg),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('closes every listener port when the simulator stops', async () => {
+    const other = await Simulator.start({ timeScale: 300 });
+    const otherClient = new ElasticLoadBalancingV2Client({
+      endpoint: other.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIASIMULATOR0000000', secretAccessKey: 'simulator-secret-key' },
+    });
+    const tg = await createGroup(otherClient, 'closing');
+    const { listenerArn } = await createAlb(otherClient, 'closing', [tg]);
+    const url = other.elb.listenerUrl(listenerArn);
+    expect((await request(url)).status).toBe(503);
+    otherClient.destroy();
+    await other.stop();
+    expect((await request(url)).error).toMatch(/ECONNREFUSED/);
   });
 
   it('refuses more than 100 rules per load balancer', async () => {
