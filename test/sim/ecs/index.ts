@@ -78,6 +78,11 @@ export class EcsSim {
     return this.getService(cluster, service)?.deployments ?? [];
   }
 
+  /** Any deployment the service ever had, by id (INACTIVE ones included, unlike `deployments`). */
+  deployment(cluster: string, service: string, id: string): Deployment | undefined {
+    return this.getService(cluster, service)?.history.find((d) => d.id === id);
+  }
+
   /** Event messages, newest first. */
   events(cluster: string, service: string): string[] {
     return this.getService(cluster, service)?.events.map((e) => e.message) ?? [];
@@ -132,6 +137,23 @@ export class EcsSim {
       () =>
         this.deployments(cluster, service).find((d) => d.status === 'PRIMARY' && d.rolloutState === state),
       { what: `${service} rollout ${state}`, ...options },
+    );
+  }
+
+  /** Wait until a given deployment (found by id, even once INACTIVE) has the given rollout state. */
+  waitForDeployment(
+    cluster: string,
+    service: string,
+    id: string,
+    state: Deployment['rolloutState'],
+    options: WaitOptions = {},
+  ): Promise<Deployment> {
+    return this.waitFor(
+      () => {
+        const d = this.deployment(cluster, service, id);
+        return d?.rolloutState === state ? d : undefined;
+      },
+      { what: `${id} ${state}`, ...options },
     );
   }
 

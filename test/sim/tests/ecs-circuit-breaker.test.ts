@@ -93,6 +93,8 @@ describe('ECS deployment circuit breaker', () => {
   it('rolls back to the last COMPLETED deployment when rollback is on', async () => {
     const { v1, firstId } = await setUp('rb', true);
     const bad = await registerWeb(ecs, 'rb', 'rb:crash137');
+    // A slow SIGTERM keeps the failed deployment's last tasks (and so the deployment) listed a while.
+    sim.ecs.timings.stoppingMs = 2 * 60_000;
     const out = await ecs.send(
       new UpdateServiceCommand({ cluster: 'cb', service: 'rb', taskDefinition: bad }),
     );
@@ -103,6 +105,7 @@ describe('ECS deployment circuit breaker', () => {
       const d = sim.ecs.describeService('cb', 'rb')!.deployments;
       return d[0]?.id === firstId && d.length === 2 ? d : undefined;
     });
+    sim.ecs.timings.stoppingMs = 3_000;
     expect(during[0]).toMatchObject({
       status: 'PRIMARY',
       taskDefinition: v1,
@@ -168,9 +171,7 @@ describe('ECS deployment circuit breaker', () => {
       new UpdateServiceCommand({ cluster: 'cb', service: 'pull', taskDefinition: missing }),
     );
     const id = out.service!.deployments![0]!.id!;
-    await sim.ecs.waitFor(() =>
-      sim.ecs.deployments('cb', 'pull').find((d) => d.id === id && d.rolloutState === 'FAILED'),
-    );
+    await sim.ecs.waitForDeployment('cb', 'pull', id, 'FAILED');
     const stopped = await stoppedTasks(id);
     expect(stopped.length).toBeGreaterThanOrEqual(3);
     const task = stopped[0]!;
@@ -255,9 +256,7 @@ describe('ECS deployment circuit breaker', () => {
     await cw.send(
       new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'ALARM', StateReason: 'test' }),
     );
-    const failed = await sim.ecs.waitFor(() =>
-      sim.ecs.deployments('cb', 'alarmed').find((d) => d.id === id && d.rolloutState === 'FAILED'),
-    );
+    const failed = await sim.ecs.waitForDeployment('cb', 'alarmed', id, 'FAILED');
     sim.ecs.timings.pendingMs = 10_000;
     expect(failed.rolloutStateReason).toContain('web-5xx');
     await sim.ecs.waitForSteady('cb', 'alarmed');

@@ -201,12 +201,7 @@ describe('ECS services behind an ALB target group', () => {
       new UpdateServiceCommand({ cluster: 'alb', service: 'sick', taskDefinition: bad }),
     );
     const id = out.service!.deployments![0]!.id!;
-    await sim.ecs.waitFor(
-      () => sim.ecs.deployments('alb', 'sick').find((d) => d.id === id && d.rolloutState === 'FAILED'),
-      {
-        timeoutMs: 20_000,
-      },
-    );
+    await sim.ecs.waitForDeployment('alb', 'sick', id, 'FAILED', { timeoutMs: 20_000 });
     await sim.ecs.waitForSteady('alb', 'sick', { timeoutMs: 20_000 });
 
     const failed = sim.ecs.tasks('alb', 'sick').filter((t) => t.startedBy === id && t.stopCode);
