@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import type { AwsClients } from './aws/clients.js';
 import { createClients, resolveRegion } from './aws/clients.js';
 import { deployCommand } from './commands/deploy.js';
+import { previewDownCommand, previewSweepCommand, previewUpCommand } from './commands/preview.js';
 import { registerCommand } from './commands/register.js';
 import type { CommandResult } from './commands/result.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -26,6 +27,9 @@ const COMMANDS: Partial<Record<Settings['command'], CommandRunner>> = {
   deploy: deployCommand,
   register: registerCommand,
   rollback: (settings, clients) => rollbackCommand(settings, clients),
+  'preview-up': previewUpCommand,
+  'preview-down': previewDownCommand,
+  'preview-sweep': previewSweepCommand,
 };
 
 export function describeError(err: unknown): string {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
+import { PREVIEW_FIELDS } from './preview-fields.js';
 import { parseBoolean, parseDuration, parsePairs } from './values.js';
 
 export const COMMANDS = [
@@ -203,6 +204,7 @@ export const FIELDS = {
   timeout: { schema: duration, expected: 'a duration such as `30s`, `10m` or `1h`' },
   'poll-interval': { schema: duration, expected: 'a duration such as `250ms`, `5s` or `15s`' },
   ...BLUE_GREEN_FIELDS,
+  ...PREVIEW_FIELDS,
 } as const;
 
 export type FieldName = keyof typeof FIELDS;

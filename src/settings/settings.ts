@@ -3,6 +3,7 @@
  * inputs and the optional config file; nothing else in the action reads inputs.
  */
 import type { BlueGreenSettings } from './blue-green.js';
+import type { PreviewSettings } from './preview.js';
 import type { Command, ServiceEntry } from './schema.js';
 
 export type Pairs = [string, string][];
@@ -64,6 +65,8 @@ export interface Settings {
   rolling: RollingSettings;
   /** Set for `command: deploy` with `strategy: blue-green`. */
   blueGreen?: BlueGreenSettings;
+  /** Set for the `preview-*` commands. */
+  preview?: PreviewSettings;
   timeoutMs: number;
   pollIntervalMs: number;
 }

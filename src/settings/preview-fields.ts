@@ -1,0 +1,68 @@
+/**
+ * Settings of the pull-request preview commands (`preview-up`, `preview-down`,
+ * `preview-sweep`), kept beside the main schema so the preview feature owns its keys. Spread
+ * into `FIELDS`: every key is an action input and a config-file key like any other. Smoke
+ * tests reuse `smoke-tests` and `smoke-timeout`; sizes reuse `cpu`, `memory`, `desired-count`,
+ * `images` and `environment-variables`.
+ */
+import { z } from 'zod';
+import { parseDuration } from './values.js';
+
+const LISTENER =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/;
+/** DNS labels of letters, digits and inner hyphens, at least two labels, lower case. */
+const DOMAIN = /^(?=.{1,120}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+function custom(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER as never;
+}
+
+const ttl = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  return ms === undefined || ms <= 0 ? custom(ctx, `"${v}" is not a duration longer than 0`) : ms;
+});
+
+/** `from-to`, both rule priorities 1..50000, from ≤ to. */
+const priorityRange = z.string().transform((v, ctx) => {
+  const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(v);
+  const from = Number(m?.[1]);
+  const to = Number(m?.[2]);
+  if (!m || from < 1 || to > 50_000 || from > to) return custom(ctx, `"${v}" is not a range within 1-50000`);
+  return { from, to };
+});
+
+export const PREVIEW_FIELDS = {
+  'preview-listener': {
+    schema: z.string().regex(LISTENER),
+    expected:
+      'previews: the ARN of the shared preview listener (`arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>`) that gets one rule per pull request',
+  },
+  'preview-domain': {
+    schema: z
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .pipe(z.string().regex(DOMAIN)),
+    expected:
+      'previews: the domain previews live under, lower-case DNS labels such as `preview.example.com` (pull request 12 is served at `pr-12.preview.example.com`)',
+  },
+  'preview-routing': {
+    schema: z.enum(['host', 'path']),
+    expected: '`host` (`pr-12.<domain>`) or `path` (`<domain>/pr-12/`)',
+  },
+  'preview-test-url': {
+    schema: z.string().regex(/^https?:\/\/[^\s/]+\/?$/),
+    expected:
+      "previews: the preview listener's own address, e.g. `http://internal-preview-123.eu-west-1.elb.amazonaws.com`, that smoke tests connect to instead of resolving the preview host name (the preview's host name is still sent)",
+  },
+  'preview-ttl': {
+    schema: ttl,
+    expected:
+      'previews: how long a preview may live after its last update before the sweep removes it, e.g. `72h`',
+  },
+  'preview-priority-range': {
+    schema: priorityRange,
+    expected:
+      'previews: the listener rule priorities previews may take, `from-to` within 1-50000, e.g. `1000-1999`',
+  },
+} as const;
