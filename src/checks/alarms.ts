@@ -63,3 +63,26 @@ export function missingAlarms(watch: string[], reading: AlarmReading): string[] 
 export function describeFiring(firing: FiringAlarm[]): string {
   return firing.map((a) => `${a.name} (${a.reason})`).join('; ');
 }
+
+/**
+ * The watch a release keeps over its alarms. Alarms that already fired when the release was
+ * told to proceed anyway (`proceed-on-alarm`) are ignored: only a new alarm stops it.
+ */
+export class AlarmWatch {
+  private readonly ignored = new Set<string>();
+
+  constructor(
+    private readonly cloudwatch: CloudWatchClient,
+    private readonly watch: string[],
+  ) {}
+
+  ignore(names: string[]): void {
+    for (const n of names) this.ignored.add(n);
+  }
+
+  async firing(): Promise<FiringAlarm[]> {
+    if (this.watch.length === 0) return [];
+    const reading = await readAlarms(this.cloudwatch, this.watch);
+    return reading.firing.filter((a) => !this.ignored.has(a.name));
+  }
+}

@@ -31,11 +31,13 @@ export interface Topology {
   cluster: string;
   live: Side;
   idle: Side;
-  /** The blue side: the lock lives on it whatever colour is live. */
+  /** The blue side: the deploy lock lives on it whatever colour is live. */
   blue: Side;
   route: Route;
   weights: Weights;
   testRoute?: Route;
+  /** The side whose service does not exist yet (first release on a single service). */
+  missing?: Color;
 }
 
 export function other(color: Color): Color {
@@ -55,14 +57,10 @@ export async function readTopology(
         `Reading services ${names.join(', ')} in cluster "${cluster}": ${err.name}: ${err.message}`,
       );
     });
-  const side = (color: Color): Side => {
+  const found = (color: Color) =>
+    out.services?.find((x) => x.serviceName === bg.services[color] && x.status === 'ACTIVE');
+  const side = (color: Color, s: Service): Side => {
     const name = bg.services[color];
-    const s = out.services?.find((x) => x.serviceName === name && x.status === 'ACTIVE');
-    if (!s) {
-      throw new Error(
-        `Service "${name}" (the ${color} side) is not an active service in cluster "${cluster}". Expected: two services, each attached to its own target group (inputs "${color}-service", "service").`,
-      );
-    }
     const attached = s.loadBalancers?.map((l) => l.targetGroupArn).filter((a): a is string => !!a) ?? [];
     const configured = bg.targetGroups[color];
     const targetGroupArn = configured ?? attached[0];
@@ -86,16 +84,54 @@ export async function readTopology(
       raw: s,
     };
   };
-  const blue = side('blue');
-  const green = side('green');
+  const blueService = found('blue');
+  const greenService = found('green');
+  if (!blueService && !greenService) {
+    throw new Error(
+      `Neither "${bg.services.blue}" nor "${bg.services.green}" is an active service in cluster "${cluster}". Expected: at least the live service, attached to its target group (inputs "service", "blue-service", "green-service").`,
+    );
+  }
+  const route = await readRoute(clients.elb, bg.listener);
+  const weights = weightsOf(route);
+
+  // First release on a single service: the missing side's target group is the other group in
+  // the production forward, unless given; the release creates the service from the live one.
+  let missing: Topology['missing'];
+  let blue: Side;
+  let green: Side;
+  if (blueService && greenService) {
+    blue = side('blue', blueService);
+    green = side('green', greenService);
+  } else {
+    const presentColor: Color = blueService ? 'blue' : 'green';
+    const present = side(presentColor, (blueService ?? greenService)!);
+    const absentColor = other(presentColor);
+    const targetGroupArn =
+      bg.targetGroups[absentColor] ?? Object.keys(weights).find((arn) => arn !== present.targetGroupArn);
+    if (!targetGroupArn) {
+      throw new Error(
+        `Service "${bg.services[absentColor]}" (the ${absentColor} side) does not exist and its target group is unknown. Expected: the ${absentColor} target group in the production forward action with weight 0 (or input "${absentColor}-target-group"); the release then creates the service from ${present.service}'s configuration.`,
+      );
+    }
+    const placeholder: Side = {
+      color: absentColor,
+      service: bg.services[absentColor],
+      serviceArn: '',
+      targetGroupArn,
+      desiredCount: 0,
+      taskDefinition: present.taskDefinition,
+      raw: {},
+    };
+    missing = absentColor;
+    blue = presentColor === 'blue' ? present : placeholder;
+    green = presentColor === 'green' ? present : placeholder;
+  }
   if (blue.targetGroupArn === green.targetGroupArn) {
     throw new Error(
       `Both services use target group ${targetGroupName(blue.targetGroupArn)}. Expected: one target group per colour.`,
     );
   }
 
-  const route = await readRoute(clients.elb, bg.listener);
-  const weights = weightsOf(route);
   const strangers = Object.entries(weights).filter(
     ([arn, w]) => w > 0 && arn !== blue.targetGroupArn && arn !== green.targetGroupArn,
   );
@@ -117,9 +153,14 @@ export async function readTopology(
     );
   }
   const liveColor: Color = blueWeight > 0 ? 'blue' : 'green';
+  if (missing === liveColor) {
+    throw new Error(
+      `Production traffic goes to ${targetGroupName(liveColor === 'blue' ? blue.targetGroupArn : green.targetGroupArn)}, but the ${liveColor} service "${bg.services[liveColor]}" does not exist.`,
+    );
+  }
   const live = liveColor === 'blue' ? blue : green;
   const idle = liveColor === 'blue' ? green : blue;
   const testRoute = bg.testListener ? await readRoute(clients.elb, bg.testListener) : undefined;
   if (testRoute) weightsOf(testRoute); // Fails now, with the reason, if it has no forward action.
-  return { cluster, live, idle, blue, route, weights, testRoute };
+  return { cluster, live, idle, blue, route, weights, testRoute, missing };
 }

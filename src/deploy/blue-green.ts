@@ -12,8 +12,8 @@ import * as core from '@actions/core';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
-import { describeFiring, missingAlarms, readAlarms } from '../checks/alarms.js';
-import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
+import { AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../checks/alarms.js';
+import { allHealthy, describeHealth, readTargetHealth, type TargetGroupHealth } from '../checks/health.js';
 import { judgeGates, readGateMetrics } from '../checks/metrics.js';
 import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
 import { isCancelled, sleep } from '../journal/cancel.js';
@@ -26,10 +26,11 @@ import type { TaskDefinitionInput } from '../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
 import { copyPolicies, readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
 import { type Color, readTopology, type Side, type Topology } from './blue-green-topology.js';
+import { createIdleService } from './create-idle.js';
 import { describeStoppedTask, diagnoseDeployment, rootCause } from './diagnose.js';
 import { acquireLock, LOCK_TAG } from './lock.js';
 import { shortArn } from './outcome.js';
-import { describeWeights, readRoute, split, weightsOf, writeWeights } from './traffic.js';
+import { describeWeights, readRoute, split, targetGroupName, weightsOf, writeWeights } from './traffic.js';
 import { startDeployment } from './update.js';
 import { watchDeployments } from './watch.js';
 
@@ -113,6 +114,7 @@ export async function releaseBlueGreen(
     core.info(text);
   };
   const check = () => signal.throwIfAborted();
+  const alarms = new AlarmWatch(clients.cloudwatch, bg.alarms);
   let scaledUp = false;
 
   try {
@@ -125,10 +127,11 @@ export async function releaseBlueGreen(
       core.info(
         `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${shortArn(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
       );
-      await checkAlarmsBeforeStart(clients, bg);
+      alarms.ignore(await checkAlarmsBeforeStart(clients, bg));
       return t;
     });
-    const { live, idle } = topology;
+    const { live } = topology;
+    let idle = topology.idle;
 
     const prepared = await phases.run('Register task definition', () =>
       prepareTaskDefinition(
@@ -155,18 +158,49 @@ export async function releaseBlueGreen(
     const newArn = prepared.arn!;
     const capacity = target.desiredCount ?? live.desiredCount;
 
-    await phases.run('Deploy lock', () => takeLock(clients, topology, bg, settings, journal, signal));
+    await phases.run('Deploy lock', async () => {
+      await takeLock(clients, topology, bg, settings, journal, signal);
+      // What was read before the lock may be stale: another release may have finished meanwhile.
+      const now = await readTopology(clients, target.cluster, bg);
+      if (
+        now.live.color !== live.color ||
+        now.live.taskDefinition !== live.taskDefinition ||
+        now.missing !== topology.missing
+      ) {
+        throw new RefusedError(
+          `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${shortArn(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
+        );
+      }
+    });
+    if (topology.missing) {
+      const absent = idle;
+      idle = await phases.run(`Create ${absent.service}`, () =>
+        createIdleService(clients, topology.cluster, live, absent),
+      );
+      topology.idle = idle;
+      if (idle.color === 'blue') topology.blue = idle;
+      event(
+        `Created ${idle.service} from ${live.service}'s configuration, with 0 tasks in ${targetGroupName(idle.targetGroupArn)}.`,
+      );
+    }
     check();
 
     // 2. The idle side on the new revision at the live side's capacity.
     const liveBounds = await readBounds(clients.autoscaling, resourceIdOf(topology.cluster, live.service));
     await phases.run(`Scale up ${idle.service}`, async () => {
       scaledUp = true;
-      if (liveBounds) {
-        const idleResource = resourceIdOf(topology.cluster, idle.service);
-        const previous = await readBounds(clients.autoscaling, idleResource);
+      // The idle side is held at 0..0 between releases; it needs room for the live capacity
+      // before UpdateService, or autoscaling clamps it straight back to 0.
+      const idleResource = resourceIdOf(topology.cluster, idle.service);
+      const previous = await readBounds(clients.autoscaling, idleResource);
+      const wanted = liveBounds
+        ? { ...liveBounds, suspended: false }
+        : previous && previous.max < capacity
+          ? { ...previous, max: capacity }
+          : undefined;
+      if (wanted) {
         await journal.perform({ kind: 'scalable-target', resourceId: idleResource, previous }, () =>
-          writeBounds(clients.autoscaling, idleResource, { ...liveBounds, suspended: false }),
+          writeBounds(clients.autoscaling, idleResource, wanted),
         );
       }
       const started = await journal.perform(
@@ -237,7 +271,7 @@ export async function releaseBlueGreen(
             `Not moving traffic to ${idle.color}: its targets are not all healthy (${describeHealth(health)}).`,
           );
         }
-        await assertNoAlarm(clients, bg, `before moving ${percent}% of traffic`);
+        await assertNoAlarm(alarms, `before moving ${percent}% of traffic`);
         const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
         const write = () => writeWeights(clients.elb, topology.route, weights);
         if (i === 0) {
@@ -251,9 +285,10 @@ export async function releaseBlueGreen(
         event(`Production: ${percent}% on ${idle.color} (${describeWeights(weights)}).`);
         if (!last) {
           const stepStart = new Date();
-          await watchAlarms(
+          await watchRelease(
             clients,
-            bg,
+            alarms,
+            idle,
             bg.stepPauseMs,
             settings.pollIntervalMs,
             `pause after ${percent}%`,
@@ -276,7 +311,7 @@ export async function releaseBlueGreen(
     // 5. Bake.
     if (bg.bakeTimeMs > 0) {
       await phases.run(`Bake ${formatDuration(bg.bakeTimeMs)}`, () =>
-        watchAlarms(clients, bg, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal),
+        watchRelease(clients, alarms, idle, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal),
       );
     }
     outcome.liveColor = idle.color;
@@ -342,8 +377,9 @@ export function describePlan(steps: number[]): string {
   return steps.length === 1 ? 'all at once' : `in steps of ${steps.map((s) => `${s}%`).join(', ')}`;
 }
 
-async function checkAlarmsBeforeStart(clients: AwsClients, bg: BlueGreenSettings): Promise<void> {
-  if (bg.alarms.length === 0) return;
+/** Refuses when a watched alarm fires (unless told to proceed); returns the alarms to ignore then. */
+async function checkAlarmsBeforeStart(clients: AwsClients, bg: BlueGreenSettings): Promise<string[]> {
+  if (bg.alarms.length === 0) return [];
   const reading = await readAlarms(clients.cloudwatch, bg.alarms);
   const missing = missingAlarms(bg.alarms, reading);
   if (missing.length) {
@@ -355,37 +391,33 @@ async function checkAlarmsBeforeStart(clients: AwsClients, bg: BlueGreenSettings
     core.info(
       `Watching ${reading.found.length} alarm${reading.found.length === 1 ? '' : 's'}: none in ALARM.`,
     );
-    return;
+    return [];
   }
   const text = `Alarm${reading.firing.length > 1 ? 's' : ''} already in ALARM: ${describeFiring(reading.firing)}`;
   if (bg.proceedOnAlarm) {
-    core.warning(
-      `${text}. Proceeding (input "proceed-on-alarm"); only alarms that are OK now will stop the release.`,
-    );
-    return;
+    core.warning(`${text}. Proceeding (input "proceed-on-alarm"); only other alarms will stop the release.`);
+    return reading.firing.map((a) => a.name);
   }
   throw new RefusedError(
     `${text}. The release was refused and nothing was changed (set "proceed-on-alarm" to release anyway).`,
   );
 }
 
-/** Alarms already firing at the start (with proceed-on-alarm) do not stop the release. */
-const ignoredAlarms = new Set<string>();
-
-async function assertNoAlarm(clients: AwsClients, bg: BlueGreenSettings, when: string): Promise<void> {
-  if (bg.alarms.length === 0) return;
-  const reading = await readAlarms(clients.cloudwatch, bg.alarms);
-  if (bg.proceedOnAlarm && ignoredAlarms.size === 0)
-    for (const a of reading.firing) ignoredAlarms.add(a.name);
-  const firing = reading.firing.filter((a) => !ignoredAlarms.has(a.name));
+async function assertNoAlarm(alarms: AlarmWatch, when: string): Promise<void> {
+  const firing = await alarms.firing();
   if (firing.length)
     throw new AlarmFiredError(`Alarm in ALARM ${when}: ${describeFiring(firing)}.`, Date.now());
 }
 
-/** Poll the alarms every `pollMs` for `durationMs`; throws at the first one firing. */
-async function watchAlarms(
+/**
+ * Watch the new side while it serves traffic: every `pollMs` for `durationMs`, the alarms and
+ * its targets. A target that turned `unhealthy` fails the release (a new task starting up is
+ * `initial`, which is fine: autoscaling may add tasks during a bake).
+ */
+async function watchRelease(
   clients: AwsClients,
-  bg: BlueGreenSettings,
+  alarms: AlarmWatch,
+  side: Side,
   durationMs: number,
   pollMs: number,
   when: string,
@@ -396,8 +428,25 @@ async function watchAlarms(
     const remaining = deadline - Date.now();
     if (remaining <= 0) return;
     await sleep(Math.min(pollMs, remaining), signal);
-    await assertNoAlarm(clients, bg, `during the ${when}`);
+    const [health] = await Promise.all([
+      readTargetHealth(clients.elb, side.targetGroupArn),
+      assertNoAlarm(alarms, `during the ${when}`),
+    ]);
+    if (sick(health)) {
+      throw new Error(
+        `Targets of ${side.service} (${side.color}) turned unhealthy during the ${when}: ${describeHealth(health)}.`,
+      );
+    }
   }
+}
+
+function sick(h: TargetGroupHealth): boolean {
+  return h.healthy === 0 || h.notHealthy.some((t) => t.TargetHealth?.State === 'unhealthy');
+}
+
+/** The lock lives on the blue service, or on the live one while blue does not exist yet. */
+function lockSide(t: Topology): Side {
+  return t.blue.serviceArn ? t.blue : t.live;
 }
 
 async function takeLock(
@@ -421,20 +470,22 @@ async function takeLock(
     bg.scaleDownDelayMs;
   const expiresAt = Date.now() + longest + LOCK_MARGIN_MS;
   try {
-    await journal.perform({ kind: 'lock', cluster: t.cluster, serviceArn: t.blue.serviceArn, owner }, () =>
-      acquireLock(
-        clients.ecs,
-        { cluster: t.cluster, service: t.blue.service, serviceArn: t.blue.serviceArn },
-        { owner, expiresAt },
-        { settleMs: LOCK_SETTLE_MS, signal },
-      ),
+    await journal.perform(
+      { kind: 'lock', cluster: t.cluster, serviceArn: lockSide(t).serviceArn, owner },
+      () =>
+        acquireLock(
+          clients.ecs,
+          { cluster: t.cluster, service: lockSide(t).service, serviceArn: lockSide(t).serviceArn },
+          { owner, expiresAt },
+          { settleMs: LOCK_SETTLE_MS, signal },
+        ),
     );
   } catch (err) {
     if ((err as Error).name === 'LockHeldError') throw new RefusedError((err as Error).message);
     throw err;
   }
   core.info(
-    `Deploy lock taken (tag ${LOCK_TAG} on ${t.blue.service}, until ${new Date(expiresAt).toISOString()}).`,
+    `Deploy lock taken (tag ${LOCK_TAG} on ${lockSide(t).service}, until ${new Date(expiresAt).toISOString()}).`,
   );
 }
 

@@ -57,7 +57,7 @@ let lbCounter = 0;
 export async function buildBlueGreen(
   sim: Simulator,
   name: string,
-  options: { desiredCount?: number; autoscaling?: boolean } = {},
+  options: { desiredCount?: number; autoscaling?: boolean; withoutGreen?: boolean } = {},
 ): Promise<BlueGreenEnv> {
   const config = clientConfig(sim, 3);
   const ecs = new ECSClient(config);
@@ -143,10 +143,11 @@ export async function buildBlueGreen(
     }),
   );
   const desired = options.desiredCount ?? 2;
-  for (const [color, tg, count] of [
+  const sides = [
     ['blue', blueTargetGroupArn, desired],
     ['green', greenTargetGroupArn, 0],
-  ] as const) {
+  ] as const;
+  for (const [color, tg, count] of options.withoutGreen ? sides.slice(0, 1) : sides) {
     await ecs.send(
       new CreateServiceCommand({
         cluster,
@@ -160,6 +161,7 @@ export async function buildBlueGreen(
         loadBalancers: [{ targetGroupArn: tg, containerName: 'web', containerPort: 8080 }],
         healthCheckGracePeriodSeconds: 30,
         deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+        tags: [{ key: 'team', value: 'checkout' }],
       }),
     );
   }

@@ -37,7 +37,7 @@ describe('the blue-green deploy lock', () => {
     expect(winner.outputs).toMatchObject({ status: 'deployed', 'live-color': 'green' });
     expect(loser.exitCode).toBe(1);
     expect(loser.outputs).toMatchObject({ status: 'refused', 'traffic-shifted': 'false' });
-    expect(loser.errors[0]).toMatch(/deploy lock of auth-blue/);
+    expect(loser.errors[0]).toMatch(/deploy lock of auth-blue|Another release changed auth-blue/);
     expect(loser.stdout).not.toContain('Production:');
     expect(loser.stdout).not.toContain('deploying');
     expect(failedRequests(records)).toEqual([]);
