@@ -98,6 +98,7 @@ export function runPreview(
     sha?: string;
     inputs?: Record<string, string | undefined>;
     token?: boolean;
+    env?: Record<string, string>;
   },
 ): Promise<RunResult> {
   const sha = o.sha ?? 'a'.repeat(40);
@@ -119,6 +120,7 @@ export function runPreview(
       ...(o.pr !== undefined
         ? { GITHUB_EVENT_PATH: pullRequestEvent(o.pr, sha), GITHUB_SHA: 'f'.repeat(40) }
         : {}),
+      ...o.env,
     },
   });
 }
