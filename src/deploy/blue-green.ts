@@ -16,6 +16,7 @@ import { AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../checks
 import { allHealthy, describeHealth, readTargetHealth, type TargetGroupHealth } from '../checks/health.js';
 import { judgeGates, readGateMetrics } from '../checks/metrics.js';
 import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
+import { runSmokeCommand } from '../checks/smoke-command.js';
 import { isCancelled, sleep } from '../journal/cancel.js';
 import type { Journal, UndoReport } from '../journal/journal.js';
 import { PhaseLog } from '../report/phases.js';
@@ -230,7 +231,7 @@ export async function releaseBlueGreen(
     event(`${idle.service}: all ${capacity} targets healthy.`);
 
     // 3. Smoke tests through the test route; production has not seen the new version.
-    if (bg.smokeTests.length > 0) {
+    if (bg.smokeTests.length > 0 || bg.smokeCommand) {
       await phases.run('Smoke tests', async () => {
         if (topology.testRoute) {
           const testRoute = topology.testRoute;
@@ -245,11 +246,23 @@ export async function releaseBlueGreen(
           );
           event(`Test ${testRoute.kind} now forwards to ${idle.color}.`);
         }
+        const smokeDeadline = Date.now() + bg.smokeTimeoutMs;
         outcome.smoke = await runSmokeTests(bg.testUrl!, bg.smokeTests, {
           timeoutMs: bg.smokeTimeoutMs,
           log: core.info,
           signal,
         });
+        if (bg.smokeCommand && outcome.smoke.every((r) => r.ok)) {
+          core.info(`Running smoke command with TEST_URL=${bg.testUrl}: ${bg.smokeCommand}`);
+          outcome.smoke.push(
+            await runSmokeCommand(bg.smokeCommand, {
+              testUrl: bg.testUrl!,
+              timeoutMs: Math.max(1, smokeDeadline - Date.now()),
+              log: core.info,
+              signal,
+            }),
+          );
+        }
         const failed = outcome.smoke.find((r) => !r.ok);
         if (failed) {
           throw new Error(

@@ -289,6 +289,11 @@ export const BLUE_GREEN_FIELDS = {
     expected:
       'one check per line, `METHOD /path [status] [option:value …]` (options header:, body:, contains:, regex:, json:field=value, max-latency:, retries:, retry-delay:), or in the config file a YAML list of {method, path, headers, body, status, contains, regex, json, max-latency, retries, retry-delay}',
   },
+  'smoke-command': {
+    schema: z.string().min(1),
+    expected:
+      'a shell command, e.g. `npm run e2e`, run in the workspace with the test URL in `TEST_URL`; exit 0 passes',
+  },
   'smoke-timeout': { schema: durationMs, expected: 'a duration such as `2m` (all smoke tests together)' },
   'max-5xx-rate': {
     schema: percent,

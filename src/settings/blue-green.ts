@@ -25,6 +25,8 @@ export interface BlueGreenSettings {
   alarms: string[];
   proceedOnAlarm: boolean;
   smokeTests: SmokeTest[];
+  /** A shell command run after the HTTP checks, with `TEST_URL` set. */
+  smokeCommand?: string;
   smokeTimeoutMs: number;
   max5xxRatePercent?: number;
   /** 0 turns the latency gate off. */
@@ -60,9 +62,9 @@ export function resolveBlueGreen(
   }
   const base = serviceNames[0]!;
   const smokeTests = s['smoke-tests'] ?? [];
-  if (smokeTests.length > 0 && !s['test-url']) {
+  if ((smokeTests.length > 0 || s['smoke-command']) && !s['test-url']) {
     throw new SettingsError(
-      'Input "test-url" is required when "smoke-tests" are given. Expected: the base URL that reaches the test listener, e.g. `https://test.example.com:8443`.',
+      'Input "test-url" is required when "smoke-tests" or "smoke-command" are given. Expected: the base URL that reaches the test listener, e.g. `https://test.example.com:8443`.',
     );
   }
   const blue = s['blue-service'] ?? `${base}-blue`;
@@ -85,6 +87,7 @@ export function resolveBlueGreen(
     alarms: s.alarms ?? [],
     proceedOnAlarm: s['proceed-on-alarm'] ?? false,
     smokeTests,
+    smokeCommand: s['smoke-command'],
     smokeTimeoutMs: s['smoke-timeout'] ?? BLUE_GREEN_DEFAULTS.smokeTimeoutMs,
     max5xxRatePercent: s['max-5xx-rate'],
     maxP95LatencyMs: s['max-p95-latency'] ?? BLUE_GREEN_DEFAULTS.maxP95LatencyMs,

@@ -58,6 +58,25 @@ describe('blue-green releases that fail', () => {
     expect(result.post?.stdout).toContain('Nothing left to undo');
   });
 
+  it('stops when the smoke command fails, with its output as the reason', async () => {
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, 'v2', {
+        'smoke-command': 'echo "e2e against $TEST_URL"; echo "checkout flow: 1 failed" >&2; exit 3',
+      }),
+    });
+    const records = await traffic.stop();
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toContain(
+      `Smoke test failed: $ echo "e2e against $TEST_URL"; echo "checkout flow: 1 failed" >&2; exit 3 expected exit 0, got exit 3: e2e against ${env.testUrl} / checkout flow: 1 failed`,
+    );
+    expect(result.outputs).toMatchObject({ status: 'rolled-back', 'live-color': 'blue' });
+    expect(failedRequests(records)).toEqual([]);
+    expect(versionsServed(records)).toEqual(['v1']);
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
+  });
+
   it('switches back when an alarm fires in the bake, within one poll interval', async () => {
     const traffic = productionTraffic(env);
     let alarmSetAt = 0;
