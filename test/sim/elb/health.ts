@@ -127,6 +127,13 @@ export class HealthChecker {
       target.description = 'Target registration is in progress';
       target.okStreak = 0;
       target.failStreak = 0;
+      target.awaitingAttach = true;
+      this.schedule(tg, target, this.intervalWall(tg));
+      return;
+    }
+    if (target.awaitingAttach) {
+      // Just attached: the registration with the load balancer takes an interval from now.
+      target.awaitingAttach = false;
       this.schedule(tg, target, this.intervalWall(tg));
       return;
     }

@@ -116,6 +116,8 @@ export interface Target {
   seq: number;
   probeTimer?: NodeJS.Timeout;
   drainTimer?: NodeJS.Timeout;
+  /** Set while the group is unused: once attached, registration takes a full interval again. */
+  awaitingAttach?: boolean;
   /** Set when the target left the group, so a probe in flight does not touch it. */
   gone?: boolean;
 }

@@ -92,7 +92,7 @@ describe('CloudWatch alarms on ALB metrics', () => {
         Statistic: 'Sum',
         Period: 60,
         EvaluationPeriods: 1,
-        Threshold: 3,
+        Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
         // ALB publishes no 5XX datapoint when there were no errors: missing means fine.
         TreatMissingData: 'notBreaching',
@@ -139,15 +139,17 @@ describe('CloudWatch alarms on ALB metrics', () => {
         }),
       );
     await setWeights([0, 100]);
-    await waitFor('ALARM', async () => (await state('web-bad-5xx'))?.StateValue === 'ALARM');
-    const alarmed = await state('web-bad-5xx');
+    const alarmed = await waitFor('ALARM', async () => {
+      const a = await state('web-bad-5xx');
+      return a?.StateValue === 'ALARM' && a;
+    });
     expect(alarmed?.StateReason).toMatch(
-      /^Threshold Crossed: 1 datapoint \[\d+\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:00\)\] was greater than the threshold \(3\.0\)\.$/,
+      /^Threshold Crossed: 1 datapoint \[\d+\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:00\)\] was greater than the threshold \(0\.0\)\.$/,
     );
     expect(JSON.parse(alarmed?.StateReasonData ?? '{}')).toMatchObject({
       statistic: 'Sum',
       period: 60,
-      threshold: 3,
+      threshold: 0,
     });
     expect(alarmed?.StateUpdatedTimestamp).toBeInstanceOf(Date);
     await waitFor('composite ALARM', async () => (await state('web-health'))?.StateValue === 'ALARM');
@@ -276,10 +278,10 @@ describe('CloudWatch alarms on ALB metrics', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       }),
     );
+    const forcedAt = Date.now();
     await cw.send(
       new SetAlarmStateCommand({ AlarmName: 'forced-missing', StateValue: 'ALARM', StateReason: 'test' }),
     );
-    const forcedAt = Date.now();
     await sleep(300);
     expect(sim.cloudwatch.alarmState('forced-missing')).toBe('ALARM');
     await waitFor(

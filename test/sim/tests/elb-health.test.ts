@@ -58,7 +58,8 @@ describe('ALB target health', () => {
   }
 
   it('reports unused/Target.NotInUse until a listener uses the group, then initial, then healthy', async () => {
-    const group = await createGroup(client, 'lifecycle');
+    // 60 s checks: 200 wall ms per step, long enough to watch each step.
+    const group = await createGroup(client, 'lifecycle', { intervalSeconds: 60 });
     const t = await target('v1');
     await register(client, group, [t.port]);
     expect(await health(group)).toEqual([
@@ -141,11 +142,11 @@ describe('ALB target health', () => {
   it('drains a deregistered target for the deregistration delay, sending it no new requests', async () => {
     const group = await createGroup(client, 'drain', { intervalSeconds: 10 });
     const { listenerArn } = await createAlb(client, 'drain', [group]);
-    // 300 simulated seconds at a time scale of 300: one wall second.
+    // 600 simulated seconds at a time scale of 300: two wall seconds.
     await client.send(
       new ModifyTargetGroupAttributesCommand({
         TargetGroupArn: group,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '300' }],
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '600' }],
       }),
     );
     const leaving = await target('old');
@@ -169,13 +170,13 @@ describe('ALB target health', () => {
     const bodies = await Promise.all(Array.from({ length: 10 }, () => request(url)));
     expect(new Set(bodies.map((b) => b.body))).toEqual(new Set(['new']));
 
-    await sleep(600);
+    await sleep(start + 1000 - Date.now());
     expect((await health(group, leaving.port))[0]?.State).toBe('draining');
     await waitFor(
       'the drained target to go',
       async () => (await health(group, leaving.port))[0]?.State === 'unused',
     );
-    expect(Date.now() - start).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(2000);
     expect((await health(group, leaving.port))[0]).toMatchObject({
       Reason: 'Target.NotRegistered',
       Description: 'Target is not registered to the target group',
