@@ -7,6 +7,7 @@ import { type RunResult, runAction } from '../test/harness/run-action.js';
 import { startTraffic, tally } from '../test/sim/elb/testing.js';
 import { Simulator } from '../test/sim/index.js';
 import { buildSampleEnvironment } from '../test/sim/sample.js';
+import { demoBlueGreen } from './demo-blue-green.js';
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
@@ -60,6 +61,8 @@ try {
     post: true,
   });
   show('Release of a crashing image (rolling)', bad);
+
+  await demoBlueGreen(sim, env, show);
 
   const records = await traffic.stop();
   console.log(`\n${bold('Client traffic through the production listener during both releases')}`);
