@@ -96,7 +96,7 @@ interface CallableWorkflow {
     };
   };
 }
-for (const name of ['release', 'rollback']) {
+for (const name of ['release', 'rollback', 'preview']) {
   const wf = parse(
     readFileSync(path.join(ROOT, '.github', 'workflows', `${name}.yml`), 'utf8'),
   ) as CallableWorkflow;

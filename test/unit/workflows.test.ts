@@ -34,8 +34,9 @@ const reusable = workflows('.github/workflows').filter(([, wf]) => 'workflow_cal
 const all = [...workflows('.github/workflows'), ...workflows('examples')];
 
 describe('reusable workflows', () => {
-  it('exist: release and rollback', () => {
+  it('exist: preview, release and rollback', () => {
     expect(reusable.map(([f]) => f).sort()).toEqual([
+      '.github/workflows/preview.yml',
       '.github/workflows/release.yml',
       '.github/workflows/rollback.yml',
     ]);
@@ -58,8 +59,12 @@ describe('reusable workflows', () => {
     for (const input of inputs) expect(readme).toContain(`| \`${input}\` |`);
   });
 
-  it.each(reusable)('%s sets minimal permissions with OIDC', (_file, wf) => {
-    expect(wf.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+  it.each(reusable)('%s sets minimal permissions with OIDC', (file, wf) => {
+    // Previews also write their pull-request comment and GitHub deployment.
+    const extra: Record<string, string> = file.endsWith('/preview.yml')
+      ? { 'pull-requests': 'write', deployments: 'write' }
+      : {};
+    expect(wf.permissions).toEqual({ contents: 'read', 'id-token': 'write', ...extra });
   });
 });
 
@@ -71,5 +76,48 @@ describe('every workflow', () => {
         expect(uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
       }
     }
+  });
+});
+
+describe('preview.yml', () => {
+  const text = readFileSync(path.join(ROOT, '.github/workflows/preview.yml'), 'utf8');
+  const wf = parse(text) as {
+    jobs: Record<
+      string,
+      { if?: string; needs?: string; steps?: (Step & { run?: string; env?: Record<string, string> })[] }
+    >;
+  };
+  const awsJobs = Object.entries(wf.jobs).filter(([, j]) =>
+    (j.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials')),
+  );
+
+  it('gives pull requests from forks no AWS credentials, and tells them why', () => {
+    expect(awsJobs.length).toBeGreaterThan(0);
+    for (const [, job] of awsJobs) {
+      const guard = job.if ?? (job.needs ? wf.jobs[job.needs]?.if : undefined) ?? '';
+      if (guard.includes('pull_request')) expect(guard).toContain('head.repo.full_name == github.repository');
+      else expect(guard).not.toContain('pull_request');
+    }
+    expect(wf.jobs.fork?.if).toContain('head.repo.full_name != github.repository');
+    expect(JSON.stringify(wf.jobs.fork?.steps)).toContain('::notice');
+  });
+
+  it('interpolates no event text into scripts (numbers and SHAs go through env)', () => {
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps ?? []) expect(step.run ?? '').not.toContain('${{');
+    }
+    expect(text).not.toMatch(/github\.event\.pull_request\.(title|body|head\.ref|head\.label)/);
+  });
+
+  it('runs up on opened/synchronize/reopened, down on closed, sweep on a schedule', () => {
+    const example = parse(readFileSync(path.join(ROOT, 'examples/preview.yml'), 'utf8')) as {
+      on: { pull_request: { types: string[] }; schedule: unknown[] };
+    };
+    expect(example.on.pull_request.types).toEqual(['opened', 'synchronize', 'reopened', 'closed']);
+    expect(example.on.schedule.length).toBe(1);
+    expect(wf.jobs.build?.if).toContain("github.event.action != 'closed'");
+    expect(wf.jobs.up?.needs).toBe('build');
+    expect(wf.jobs.down?.if).toContain("github.event.action == 'closed'");
+    expect(wf.jobs.sweep?.if).toContain("github.event_name == 'schedule'");
   });
 });
