@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { logPrepared } from '../commands/register.js';
 import { entryForThisRun, recordHistory } from '../history/history.js';
+import { Journal } from '../journal/journal.js';
 import { PhaseLog } from '../report/phases.js';
 import { restorePreviousRevision } from '../rollback/restore.js';
 import type { ServiceTarget, Settings } from '../settings/settings.js';
@@ -17,7 +18,7 @@ import { checkServicesExist } from './check-services.js';
 import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from './diagnose.js';
 import { shortArn } from './outcome.js';
 import { startDeployment } from './update.js';
-import { type FinalVerdict, type WatchTarget, watchDeployments } from './watch.js';
+import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from './watch.js';
 
 export type ServiceStatus = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'dry-run';
 
@@ -59,9 +60,10 @@ export async function deployRolling(
   const targets = settings.targets;
   const runStarted = Date.now();
 
-  await phaseLog.run('Check services', async () => {
-    const found = await checkServicesExist(ecs, targets);
-    core.info(`${found.size} service${found.size === 1 ? '' : 's'} found.`);
+  const found = await phaseLog.run('Check services', async () => {
+    const services = await checkServicesExist(ecs, targets);
+    core.info(`${services.size} service${services.size === 1 ? '' : 's'} found.`);
+    return services;
   });
 
   const prepared = await phaseLog.run('Register task definitions', () =>
@@ -95,8 +97,26 @@ export async function deployRolling(
     return { outcomes, phaseLog };
   }
 
+  // Each UpdateService is journalled (action state) before it is sent, with the revision and
+  // count to go back to: if the job is cancelled or the runner dies mid-deploy, the post step
+  // puts the services back. Once every outcome is settled here, the journal is committed.
+  const journal = new Journal(clients);
   await phaseLog.run('Start deployments', () =>
-    Promise.all(outcomes.map((o) => start(o, settings, clients))),
+    Promise.all(
+      outcomes.map((o) => {
+        const live = found.get(`${o.target.cluster}/${nameOf(o.target.service)}`);
+        return journal.perform(
+          {
+            kind: 'service',
+            cluster: o.target.cluster,
+            service: o.target.service,
+            desiredCount: live?.desiredCount ?? 0,
+            taskDefinition: o.prepared.previousArn ?? live?.taskDefinition ?? '',
+          },
+          () => start(o, settings, clients),
+        );
+      }),
+    ),
   );
 
   const started = outcomes.filter((o) => o.deploymentId);
@@ -114,6 +134,8 @@ export async function deployRolling(
   if (failed.some((o) => o.rollback?.by === 'ecs') || (failed.length && settings.rolling.rollbackOnFailure)) {
     await phaseLog.run('Roll back', () => rollBack(failed, settings, clients));
   }
+
+  journal.commit();
 
   const recorded = outcomes.filter((o) => o.status === 'succeeded' || o.rollback?.outcome === 'completed');
   if (recorded.length) {

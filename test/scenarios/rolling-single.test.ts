@@ -3,10 +3,11 @@
  * deploy, a crash loop the action rolls back itself, a crash loop ECS's circuit breaker rolls
  * back, promotion of an existing revision, and a dry run.
  */
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readHistory } from '../../src/history/history.js';
-import { ecsClient } from '../sim/ecs/testing.js';
+import { clientConfig, ecsClient } from '../sim/ecs/testing.js';
 import { FAST, liveService } from './rolling-support.js';
 import { runAgainst, useSimulator } from './support.js';
 
@@ -133,6 +134,68 @@ describe('rolling deploy of one service', () => {
     ).toBe(true);
   });
 
+  it('names failing container health checks as the reason', async () => {
+    const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'sick', healthCheck: true });
+    const result = await runAgainst(sim(), {
+      inputs: { cluster: 'prod', service: 'sick', images: `${live.repo}:unhealthy`, ...FAST },
+    });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/sick: ECS rolled back to sick:1/);
+    expect(result.errors[0]).toMatch(/Task failed container health checks \(ServiceSchedulerInitiated\)/);
+    expect(result.errors[0]).toMatch(/health check UNHEALTHY/);
+    expect(result.errors[0]).toMatch(/\(task [0-9a-f]{32}\) failed container health checks/);
+    expect(result.outputs.status).toBe('rolled-back');
+  });
+
+  it('is red when an ECS deployment alarm fired and ECS rolled back', async () => {
+    const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'pay' });
+    const cw = new CloudWatchClient(clientConfig(sim()));
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'pay-5xx',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    // Hold the state set here: without metric data the alarm would leave ALARM on its own.
+    sim().cloudwatch.pauseEvaluation();
+    try {
+      await cw.send(
+        new SetAlarmStateCommand({ AlarmName: 'pay-5xx', StateValue: 'ALARM', StateReason: 'test' }),
+      );
+      const result = await runAgainst(sim(), {
+        inputs: {
+          cluster: 'prod',
+          service: 'pay',
+          images: `${live.repo}:v2`,
+          'deployment-alarms': 'pay-5xx',
+          ...FAST,
+        },
+      });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatch(
+        /pay: ECS rolled back to pay:1 .*alarm detected\. Alarms in ALARM state: pay-5xx/,
+      );
+      expect(result.outputs).toMatchObject({ status: 'rolled-back', 'rolled-back': 'true' });
+      const update = sim().log.calls.find(
+        (c) => c.operation === 'UpdateService' && c.params.service === 'pay',
+      );
+      expect(update!.params.deploymentConfiguration).toMatchObject({
+        alarms: { alarmNames: ['pay-5xx'], enable: true, rollback: true },
+      });
+    } finally {
+      sim().cloudwatch.resumeEvaluation();
+      cw.destroy();
+    }
+  });
+
   it('promotes an existing revision without registering', async () => {
     const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'shop' });
     const first = await runAgainst(sim(), {
@@ -153,6 +216,23 @@ describe('rolling deploy of one service', () => {
     expect(result.outputs['previous-task-definition-arn']).toMatch(/shop:3$/);
     expect(sim().log.count('RegisterTaskDefinition')).toBe(0);
     expect(sim().ecs.getService('prod', 'shop')!.taskDefinitionArn).toMatch(/shop:2$/);
+  });
+
+  it('puts the service back from the post step when the job is cancelled mid-deploy', async () => {
+    const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'cancel' });
+    const result = await runAgainst(sim(), {
+      inputs: { cluster: 'prod', service: 'cancel', images: `${live.repo}:v2`, ...FAST },
+      cancelWhen: (stdout) => /cancel: deployment ecs-svc\/\d+ started/.test(stdout),
+      post: true,
+    });
+    expect(result.cancelledAtMs).toBeDefined();
+    expect(result.post!.stdout).toMatch(/cancel set back to 2 tasks of cancel:1/);
+    await sim().ecs.waitFor(
+      () =>
+        sim().ecs.isSteady('prod', 'cancel') &&
+        sim().ecs.deployments('prod', 'cancel')[0]!.taskDefinitionArn === live.v1,
+      { what: 'cancel back on v1' },
+    );
   });
 
   it('changes nothing in a dry run', async () => {

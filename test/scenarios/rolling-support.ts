@@ -8,19 +8,21 @@ export interface LiveService {
   service: string;
   /** The revision the service runs before the deploy. */
   v1: string;
-  /** Repository URI: deploy `${repo}:v2` (healthy) or `${repo}:crash` (crash loop). */
+  /** Repository URI: deploy `${repo}:v2` (healthy), `${repo}:crash` (crash loop) or `${repo}:unhealthy`. */
   repo: string;
 }
 
-/** A service on `${repo}:v1`, steady, with `v2`, `v3` and `crash` pushed to ECR. */
+/** A service on `${repo}:v1`, steady, with `v2`, `v3`, `crash` and `unhealthy` pushed to ECR. */
 export async function liveService(
   sim: Simulator,
   ecs: ECSClient,
-  options: { cluster: string; service: string; desiredCount?: number },
+  options: { cluster: string; service: string; desiredCount?: number; healthCheck?: boolean },
 ): Promise<LiveService> {
   const image = sim.ecr.putImage(options.service, 'v1');
-  for (const tag of ['v2', 'v3', 'crash']) sim.ecr.putImage(options.service, tag);
-  const v1 = await registerWeb(ecs, options.service, `${image.repositoryUri}:v1`);
+  for (const tag of ['v2', 'v3', 'crash', 'unhealthy']) sim.ecr.putImage(options.service, tag);
+  const v1 = await registerWeb(ecs, options.service, `${image.repositoryUri}:v1`, {
+    healthCheck: options.healthCheck,
+  });
   await createSteadyService(sim, ecs, {
     cluster: options.cluster,
     service: options.service,
