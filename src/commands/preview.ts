@@ -12,7 +12,7 @@ import { type PreviewNames, previewNames } from '../preview/naming.js';
 import { type PullRequestRef, repositoryName, resolvePullRequest } from '../preview/pull-request.js';
 import { decide, findPreviews } from '../preview/sweep.js';
 import type { PreviewTags } from '../preview/tags.js';
-import { bringUp } from '../preview/up.js';
+import { bringUp, sentence } from '../preview/up.js';
 import { pullRequestState } from '../report/github.js';
 import { table } from '../report/markdown.js';
 import { type PreviewReport, previewMarkdown } from '../report/preview-comment.js';
@@ -106,10 +106,27 @@ export async function previewUpCommand(
       'rule-priority': outcome.priority !== undefined ? String(outcome.priority) : '',
       'smoke-results': JSON.stringify(outcome.smoke),
     },
-    summary: `## Preview\n\n${previewMarkdown(final)}`,
+    summary: [
+      '## Preview',
+      previewMarkdown(final),
+      table(
+        ['Resource', 'Value'],
+        [
+          ['Service', `${target.cluster}/${names.service}`],
+          ['Target group', names.targetGroup],
+          [
+            'Listener rule',
+            outcome.priority !== undefined
+              ? `priority ${outcome.priority}: ${names.condition.values.join(', ')}`
+              : '(not created)',
+          ],
+          ['Task definition', outcome.taskDefinitionArn ?? '(not registered)'],
+        ],
+      ),
+    ].join('\n\n'),
     failure: outcome.ok
       ? undefined
-      : `Preview of ${names.app} for #${pr.number} failed: ${outcome.reason}. Remove what was created with \`command: preview-down\` (or push a fix).`,
+      : `Preview of ${names.app} for #${pr.number} failed: ${sentence(outcome.reason ?? 'unknown reason')} Remove what was created with \`command: preview-down\` (or push a fix).`,
   };
 }
 
@@ -213,8 +230,8 @@ export async function previewSweepCommand(settings: Settings, clients: AwsClient
       await announcer?.comment({
         app: p.app,
         pullRequest: p.pullRequest,
-        url: '(removed)',
-        commit: '',
+        url: preview.domain ? previewNames(p.app, p.pullRequest, preview).url : '',
+        commit: p.commit,
         status: 'removed',
         reason: why,
         smoke: [],

@@ -15,6 +15,8 @@ export interface FoundPreview {
   pullRequest: number;
   /** The latest expiry any of its resources carries (the last update wins). */
   expires?: Date;
+  /** Commit of the last update (from the resource with the latest expiry). */
+  commit: string;
   resources: string[];
 }
 
@@ -88,11 +90,18 @@ export async function findPreviews(
     if (!tags || tags.repository !== options.repository) continue;
     if (options.app && tags.app !== options.app) continue;
     const key = `${tags.app}\u0000${tags.pullRequest}`;
-    const entry = byPreview.get(key) ?? { app: tags.app, pullRequest: tags.pullRequest, resources: [] };
+    const entry = byPreview.get(key) ?? {
+      app: tags.app,
+      pullRequest: tags.pullRequest,
+      commit: tags.commit,
+      resources: [],
+    };
     entry.resources.push(arn);
     const expires = new Date(tags.expires);
-    if (!Number.isNaN(expires.getTime()) && (!entry.expires || expires > entry.expires))
+    if (!Number.isNaN(expires.getTime()) && (!entry.expires || expires > entry.expires)) {
       entry.expires = expires;
+      entry.commit = tags.commit;
+    }
     byPreview.set(key, entry);
   }
   return [...byPreview.values()].sort((a, b) => a.app.localeCompare(b.app) || a.pullRequest - b.pullRequest);

@@ -9,6 +9,7 @@ import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
 import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
+import { diagnoseDeployment, rootCause } from '../deploy/diagnose.js';
 import { watchDeployments } from '../deploy/watch.js';
 import type { PreviewSettings } from '../settings/preview.js';
 import type { ServiceTarget } from '../settings/settings.js';
@@ -45,6 +46,11 @@ export interface UpOutcome {
   serviceArn?: string;
   /** True when this run created the service (the first push), false when it updated it. */
   created?: boolean;
+}
+
+/** Ends a fragment with exactly one full stop (AWS reasons sometimes bring their own). */
+export function sentence(text: string): string {
+  return `${text.trim().replace(/\.+$/, '')}.`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -140,7 +146,18 @@ export async function bringUp(clients: AwsClients, o: UpOptions): Promise<UpOutc
       return result!;
     });
     if (deployment.verdict.state !== 'succeeded') {
-      throw new Error(`The preview service did not become healthy: ${deployment.verdict.reason}.`);
+      // What a reviewer needs is the task's own reason (exit code, failing health check).
+      const cause = await diagnoseDeployment(
+        clients.ecs,
+        target.cluster,
+        names.service,
+        deployment.target.deploymentId,
+      )
+        .then((d) => rootCause(d)[0]?.replace(/^task \w+: /, ''))
+        .catch(() => undefined);
+      throw new Error(
+        `The preview service did not become healthy: ${sentence(deployment.verdict.reason)}${cause ? ` Last stopped task: ${sentence(cause)}` : ''}`,
+      );
     }
     await core.group('Wait for healthy targets', () =>
       waitUntil(

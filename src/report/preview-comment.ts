@@ -10,6 +10,7 @@ export type PreviewStatus = 'deploying' | 'ready' | 'failed' | 'removed';
 export interface PreviewReport {
   app: string;
   pullRequest: number;
+  /** Empty when unknown (a sweep knows no domain). */
   url: string;
   commit: string;
   status: PreviewStatus;
@@ -48,8 +49,8 @@ export function previewMarkdown(r: PreviewReport): string {
     table(
       ['', ''],
       [
-        ['URL', r.status === 'removed' ? `~~${r.url}~~` : r.url],
-        ['Commit', short ? `\`${short}\`` : '(unknown)'],
+        ['URL', !r.url ? '—' : r.status === 'removed' ? `~~${r.url}~~` : r.url],
+        ['Commit', short ? `\`${short}\`` : '—'],
         ['Status', HEADLINE[r.status]],
         ['Updated', r.at],
       ],

@@ -65,3 +65,20 @@ it('a third preview takes the next free priority', async () => {
   expect(c.errors).toEqual([]);
   expect(c.outputs['rule-priority']).toBe('1002');
 }, 60_000);
+
+it('path routing: <domain>/pr-<n>/ reaches the preview through the same listener', async () => {
+  const up = await runPreview(sim(), github, env, {
+    command: 'preview-up',
+    pr: 24,
+    inputs: {
+      images: env.sample.images.v3,
+      'preview-routing': 'path',
+      'smoke-tests': 'GET /health 200 json:version=v3',
+    },
+  });
+  expect(up.errors).toEqual([]);
+  expect(up.outputs['preview-url']).toBe('https://preview.example.com/pr-24/');
+  expect(versionOf((await request(`${env.listenerUrl}/pr-24/`)).body)).toBe('v3');
+  expect(versionOf((await request(`${env.listenerUrl}/pr-24`)).body)).toBe('v3');
+  expect((await request(`${env.listenerUrl}/pr-240/`)).status).toBe(404);
+}, 60_000);

@@ -125,6 +125,21 @@ describe('preview of pull request 12: up, push, down', () => {
     expect(again.stdout).toContain('Nothing was left to remove');
   }, 90_000);
 
+  it('reopened right after the close: comes up again once the old service finished draining', async () => {
+    const up = await runPreview(sim(), github, env, {
+      command: 'preview-up',
+      pr: 12,
+      sha: SHA2,
+      inputs: { images: env.sample.images.v2 },
+    });
+    expect(up.errors).toEqual([]);
+    expect(versionOf((await request(`${env.listenerUrl}/`, { Host: host(12) })).body)).toBe('v2');
+    expect(github.commentsOn(12)).toHaveLength(1);
+    const down = await runPreview(sim(), github, env, { command: 'preview-down', pr: 12, sha: SHA2 });
+    expect(down.errors).toEqual([]);
+    expect(isGone(await resourcesOf(sim(), env, 12))).toBe(true);
+  }, 90_000);
+
   it('sends the GitHub token to GitHub only, and masks it in the log', async () => {
     const token = 'ghs_faketoken000000000000000000000000';
     expect(github.requests.every((r) => r.authorization === `token ${token}`)).toBe(true);

@@ -108,7 +108,7 @@ export function runPreview(
       cluster: env.sample.cluster,
       service: o.command === 'preview-sweep' ? undefined : env.sample.service,
       'preview-listener': env.listenerArn,
-      'preview-domain': o.command === 'preview-sweep' ? undefined : DOMAIN,
+      'preview-domain': DOMAIN,
       'preview-test-url': env.listenerUrl,
       'github-token': o.token === false ? undefined : 'ghs_faketoken000000000000000000000000',
       ...FAST,

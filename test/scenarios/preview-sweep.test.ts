@@ -70,6 +70,7 @@ it('removes the closed and the expired preview, keeps the open one', async () =>
   for (const pr of [32, 33]) {
     expect(github.commentsOn(pr)).toHaveLength(1);
     expect(github.commentsOn(pr)[0]!.body).toContain('Removed');
+    expect(github.commentsOn(pr)[0]!.body).toContain(`~~https://pr-${pr}.preview.example.com~~`);
     for (const d of github.deploymentsOf(`pr-${pr}`)) expect(d.statuses.at(-1)!.state).toBe('inactive');
   }
   // Only the open, unexpired preview's pull request needed asking; the expired one did not.

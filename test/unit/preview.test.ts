@@ -174,6 +174,7 @@ describe('sweep decisions', () => {
     app: 'web',
     pullRequest: 5,
     expires: new Date(expires),
+    commit: 'abc',
     resources: [],
   });
 
