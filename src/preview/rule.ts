@@ -90,7 +90,12 @@ export async function ensureRule(
     const tagged = await listTaggedRules(elb, options.listenerArn);
     const mine = tagged.find((t) => isPreviewOf(t.tags, names.app, names.pullRequest));
     if (mine?.rule.RuleArn) {
-      await elb.send(new AddTagsCommand({ ResourceArns: [mine.rule.RuleArn], Tags: elbTags(options.tags) }));
+      await elb.send(
+        new AddTagsCommand({
+          ResourceArns: [mine.rule.RuleArn],
+          Tags: elbTags(options.tags, { update: true }),
+        }),
+      );
       return { arn: mine.rule.RuleArn, priority: Number(mine.rule.Priority), created: false };
     }
     const priority = lowestFreePriority(

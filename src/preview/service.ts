@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { BaseService } from './base.js';
 import type { PreviewNames } from './naming.js';
-import { type PreviewTags, previewTags } from './tags.js';
+import { type PreviewTags, previewTags, updatedTags } from './tags.js';
 
 /** Keep the old task serving until the new one is healthy; the breaker stops a crash loop. */
 const DEPLOYMENT_CONFIGURATION = {
@@ -74,7 +74,9 @@ export async function ensurePreviewService(
       .catch((err: Error) => {
         throw new Error(`Updating preview service "${names.service}": ${err.name}: ${err.message}`);
       });
-    await ecs.send(new TagResourceCommand({ resourceArn: existing.serviceArn!, tags }));
+    await ecs.send(
+      new TagResourceCommand({ resourceArn: existing.serviceArn!, tags: updatedTags(options.tags) }),
+    );
     return {
       serviceArn: existing.serviceArn!,
       deploymentId: primaryId(out.service, `Updating preview service "${names.service}"`),

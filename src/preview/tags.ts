@@ -37,9 +37,23 @@ export function previewTags(t: PreviewTags): KeyValue[] {
   ];
 }
 
+/**
+ * The tags an update rewrites on a resource that already exists: everything but the creation
+ * time, which stays the first push's (the expiry moves with every push).
+ */
+export function updatedTags(t: PreviewTags): KeyValue[] {
+  return previewTags(t).filter((tag) => tag.key !== TAG.created);
+}
+
 /** ELBv2 spells tags `Key`/`Value`, ECS `key`/`value`. */
-export function elbTags(t: PreviewTags): { Key: string; Value: string }[] {
-  return previewTags(t).map(({ key, value }) => ({ Key: key, Value: value }));
+export function elbTags(
+  t: PreviewTags,
+  options: { update?: boolean } = {},
+): { Key: string; Value: string }[] {
+  return (options.update ? updatedTags(t) : previewTags(t)).map(({ key, value }) => ({
+    Key: key,
+    Value: value,
+  }));
 }
 
 /** Reads the preview tags back; undefined when the resource is not a preview. */

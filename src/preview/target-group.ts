@@ -35,7 +35,9 @@ export async function ensureTargetGroup(
 ): Promise<{ arn: string; created: boolean }> {
   const existing = await findTargetGroupByName(elb, names.targetGroup);
   if (existing?.TargetGroupArn) {
-    await elb.send(new AddTagsCommand({ ResourceArns: [existing.TargetGroupArn], Tags: elbTags(tags) }));
+    await elb.send(
+      new AddTagsCommand({ ResourceArns: [existing.TargetGroupArn], Tags: elbTags(tags, { update: true }) }),
+    );
     return { arn: existing.TargetGroupArn, created: false };
   }
   const out = await elb

@@ -14,6 +14,7 @@ import {
   type PreviewEnvironment,
   resourcesOf,
   runPreview,
+  serviceTags,
   versionOf,
 } from './preview-support.js';
 import { useSimulator } from './support.js';
@@ -78,6 +79,14 @@ describe('preview of pull request 12: up, push, down', () => {
 
   it('a push updates the same service in place: same rule, same target group, new version', async () => {
     const before = await resourcesOf(sim(), env, 12);
+    const tagsBefore = await serviceTags(sim(), env, 12);
+    expect(tagsBefore).toMatchObject({
+      'deploy-action:preview': 'web',
+      'deploy-action:repository': 'example/app',
+      'deploy-action:pull-request': '12',
+      'deploy-action:commit': SHA1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const result = await runPreview(sim(), github, env, {
       command: 'preview-up',
       pr: 12,
@@ -92,6 +101,11 @@ describe('preview of pull request 12: up, push, down', () => {
     expect(after.rules).toEqual([firstRule]);
     expect(after.targetGroup).toBe(before.targetGroup);
     expect(after.activeRevisions.length).toBe(before.activeRevisions.length + 1);
+    // The commit and expiry follow the push; the creation time stays the first push's.
+    const tagsAfter = await serviceTags(sim(), env, 12);
+    expect(tagsAfter['deploy-action:commit']).toBe(SHA2);
+    expect(tagsAfter['deploy-action:created']).toBe(tagsBefore['deploy-action:created']);
+    expect(tagsAfter['deploy-action:expires']! > tagsBefore['deploy-action:expires']!).toBe(true);
 
     const comments = github.commentsOn(12);
     expect(comments).toHaveLength(1);

@@ -192,3 +192,24 @@ export function versionOf(body: string): string | undefined {
     return undefined;
   }
 }
+
+/** The preview service's tags, as a map. */
+export async function serviceTags(
+  sim: Simulator,
+  env: PreviewEnvironment,
+  pr: number,
+): Promise<Record<string, string>> {
+  const { ecs } = clients(sim);
+  try {
+    const out = await ecs.send(
+      new DescribeServicesCommand({
+        cluster: env.sample.cluster,
+        services: [`web-pr-${pr}`],
+        include: ['TAGS'],
+      }),
+    );
+    return Object.fromEntries((out.services?.[0]?.tags ?? []).map((t) => [t.key!, t.value!]));
+  } finally {
+    ecs.destroy();
+  }
+}

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
@@ -18,6 +21,7 @@ import { ensureRule, lowestFreePriority } from '../../src/preview/rule.js';
 import { decide } from '../../src/preview/sweep.js';
 import { ensureTargetGroup } from '../../src/preview/target-group.js';
 import { PREVIEW_DEFAULTS, type PreviewSettings } from '../../src/settings/preview.js';
+import { readSettings } from '../../src/settings/read-settings.js';
 
 const VALID_TG = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
@@ -197,5 +201,68 @@ describe('sweep decisions', () => {
       remove: false,
       why: expect.stringContaining('HTTP 502'),
     });
+  });
+});
+
+describe('preview settings', () => {
+  const LISTENER =
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/preview/0123456789abcdef/0123456789abcdef';
+  const read = (inputs: Record<string, string>) =>
+    readSettings({
+      inputs: {
+        command: 'preview-up',
+        cluster: 'c',
+        service: 'web',
+        'preview-listener': LISTENER,
+        ...inputs,
+      },
+      workspace: '/',
+    });
+
+  it('applies the preview defaults: one task, host routing, a week to live', () => {
+    expect(read({ 'preview-domain': 'Preview.Example.com' }).preview).toMatchObject({
+      listener: LISTENER,
+      domain: 'preview.example.com',
+      routing: 'host',
+      desiredCount: 1,
+      ttlMs: 7 * 24 * 3_600_000,
+      priorities: { from: 1000, to: 50_000 },
+    });
+  });
+
+  it('reads the input-only pull request and token, and the shared smoke-test keys', () => {
+    const p = read({
+      'preview-domain': 'preview.example.com',
+      'pull-request': '12',
+      'github-token': 'ghs_x',
+      'smoke-tests': 'GET /health 200',
+      'preview-priority-range': '2000-2099',
+      'preview-ttl': '72h',
+    }).preview;
+    expect(p).toMatchObject({
+      pullRequest: 12,
+      githubToken: 'ghs_x',
+      priorities: { from: 2000, to: 2099 },
+      ttlMs: 72 * 3_600_000,
+    });
+    expect(p?.smokeTests.map((t) => `${t.method} ${t.path} ${t.status}`)).toEqual(['GET /health 200']);
+  });
+
+  it('needs a domain to bring a preview up, but not to sweep', () => {
+    expect(() => read({})).toThrow(/Input "preview-domain" is required for command "preview-up"/);
+    expect(
+      readSettings({
+        inputs: { command: 'preview-sweep', cluster: 'c', 'preview-listener': LISTENER },
+        workspace: '/',
+      }).preview?.listener,
+    ).toBe(LISTENER);
+  });
+
+  it('keeps the token out of the config file (an input only)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preview-settings-'));
+    writeFileSync(path.join(dir, 'deploy.yml'), 'cluster: c\nservice: web\ngithub-token: ghs_x\n');
+    expect(() =>
+      readSettings({ inputs: { command: 'preview-up', config: 'deploy.yml' }, workspace: dir }),
+    ).toThrow(/Config file deploy\.yml line 3: unknown key "github-token"/);
   });
 });
