@@ -13,7 +13,6 @@ import { type PullRequestRef, repositoryName, resolvePullRequest } from '../prev
 import { decide, findPreviews } from '../preview/sweep.js';
 import type { PreviewTags } from '../preview/tags.js';
 import { bringUp, sentence } from '../preview/up.js';
-import { pullRequestState } from '../report/github.js';
 import { table } from '../report/markdown.js';
 import { type PreviewReport, previewMarkdown } from '../report/preview-comment.js';
 import type { PreviewSettings } from '../settings/preview.js';
@@ -191,9 +190,7 @@ export async function previewSweepCommand(settings: Settings, clients: AwsClient
     return list;
   });
   const now = new Date();
-  const stateOf = announcer
-    ? (n: number) => pullRequestState(announcer.octokitClient, { ...announcerRepo(repository), number: n })
-    : undefined;
+  const stateOf = announcer ? (n: number) => announcer.pullRequestState(n) : undefined;
   const rows: string[][] = [];
   const removedNames: string[] = [];
   const failures: string[] = [];
@@ -253,9 +250,4 @@ export async function previewSweepCommand(settings: Settings, clients: AwsClient
     ].join('\n\n'),
     failure: failures.length ? `The sweep could not remove: ${failures.join('; ')}` : undefined,
   };
-}
-
-function announcerRepo(repository: string): { owner: string; repo: string } {
-  const [owner = '', repo = ''] = repository.split('/');
-  return { owner, repo };
 }

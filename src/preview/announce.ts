@@ -11,6 +11,7 @@ import {
   currentRepo,
   deactivateDeployments,
   type Octokit,
+  pullRequestState,
   type Repo,
   runUrl,
   setDeploymentStatus,
@@ -35,8 +36,9 @@ export class Announcer {
     return new Announcer(createOctokit(token), currentRepo());
   }
 
-  get octokitClient(): Octokit {
-    return this.octokit;
+  /** Whether a pull request of this repository is open; throws when GitHub cannot say. */
+  pullRequestState(number: number): Promise<'open' | 'closed'> {
+    return pullRequestState(this.octokit, { ...this.repo, number });
   }
 
   private async attempt(what: string, fn: () => Promise<void>): Promise<void> {
