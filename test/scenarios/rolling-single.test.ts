@@ -196,6 +196,37 @@ describe('rolling deploy of one service', () => {
     }
   });
 
+  it('fails at the timeout it was given, and leaves the service alone without rollback-on-failure', async () => {
+    const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'stuck' });
+    // New tasks stay PENDING (30 simulated minutes of image pull): the deploy cannot finish in 2 s.
+    sim().ecs.timings.pendingMs = 30 * 60_000;
+    try {
+      const result = await runAgainst(sim(), {
+        inputs: {
+          cluster: 'prod',
+          service: 'stuck',
+          images: `${live.repo}:v2`,
+          'rollback-on-failure': false,
+          ...FAST,
+          timeout: '2s',
+        },
+      });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatch(
+        /stuck: timed out after 2\.0s \(input "timeout"\) with 0\/2 running, 2 pending, 0 failed\.\n {2}Not rolled back\./,
+      );
+      expect(result.outputs).toMatchObject({ status: 'failed', 'rolled-back': 'false' });
+      expect(result.durationMs).toBeLessThan(10_000);
+      const updates = sim().log.calls.filter(
+        (c) => c.operation === 'UpdateService' && c.params.service === 'stuck',
+      );
+      expect(updates).toHaveLength(1);
+    } finally {
+      sim().ecs.timings.pendingMs = 10_000;
+    }
+  });
+
   it('promotes an existing revision without registering', async () => {
     const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'shop' });
     const first = await runAgainst(sim(), {
