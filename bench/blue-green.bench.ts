@@ -32,6 +32,19 @@ function median(values: number[]): number {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Poll `check` every few ms; a figure that never comes is an error, not a hang. */
+async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await pause(2);
+  }
+}
+
 /** Phase durations from the Mermaid timeline of the summary. */
 function phaseMs(summary: string, prefix: string): number {
   let total = 0;
@@ -67,6 +80,7 @@ export async function bench(): Promise<BenchRow[]> {
     const calls: number[] = [];
     const mutations: number[] = [];
     const overhead: number[] = [];
+    const sigint: number[] = [];
     let failed = 0;
     for (let i = 0; i < RUNS; i++) {
       const env = await buildBlueGreen(sim, `bench${i}`);
@@ -100,8 +114,8 @@ export async function bench(): Promise<BenchRow[]> {
             alarmSetAt = Date.now();
           });
       });
-      while (!alarmSetAt) await pause(5);
-      while ((await productionWeights(env)).green !== 100) await pause(2);
+      await waitUntil('the alarm to be set', () => alarmSetAt > 0);
+      await waitUntil('traffic back on green', async () => (await productionWeights(env)).green === 100);
       restore.push(Date.now() - alarmSetAt);
       await alarmRun;
       await setAlarm(env, 'OK', 'bench');
@@ -112,10 +126,29 @@ export async function bench(): Promise<BenchRow[]> {
       const smokeRun = run(sim, env, '5xx', { 'smoke-tests': 'GET /api/orders 200 retries:0' }, (out) => {
         if (!smokeFailedAt && out.includes('FAILED: GET /api/orders')) smokeFailedAt = Date.now();
       });
-      while (!smokeFailedAt) await pause(2);
-      while ((await desiredCounts(env)).blue !== 0) await pause(2);
+      await waitUntil('the smoke failure', () => smokeFailedAt > 0);
+      await waitUntil('blue at 0 tasks', async () => (await desiredCounts(env)).blue === 0);
       scaleDown.push(Date.now() - smokeFailedAt);
       await smokeRun;
+
+      // Cancelled mid-canary (back to v1 on blue): from SIGINT to production weights back on green.
+      let cancelled = false;
+      let sigintAt = 0;
+      const cancelRun = runAction({
+        inputs: releaseInputs(env, 'v1', { 'traffic-steps': 'canary 10%', 'step-pause': '20s' }),
+        env: sim.env(),
+        cancelWhen: (out) => {
+          if (!cancelled && out.includes('Production: 10% on blue')) {
+            cancelled = true;
+            sigintAt = Date.now();
+          }
+          return cancelled;
+        },
+      });
+      await waitUntil('the canary step', () => sigintAt > 0);
+      await waitUntil('traffic back on green', async () => (await productionWeights(env)).green === 100);
+      sigint.push(Date.now() - sigintAt);
+      await cancelRun;
 
       failed += failedRequests(await traffic.stop()).length;
       env.destroy();
@@ -137,6 +170,13 @@ export async function bench(): Promise<BenchRow[]> {
       },
       {
         group: 'blue-green',
+        name: 'SIGINT mid-canary → production traffic restored',
+        value: median(sigint),
+        unit: 'ms',
+        note: `median of ${RUNS}; the runner kills the step 10 s after SIGINT`,
+      },
+      {
+        group: 'blue-green',
         name: 'AWS calls per canary release',
         value: median(calls),
         unit: 'calls',
@@ -154,7 +194,7 @@ export async function bench(): Promise<BenchRow[]> {
         name: 'failed client requests',
         value: failed,
         unit: 'requests',
-        note: `40 req/s through production in all ${RUNS * 3} releases`,
+        note: `40 req/s through production in all ${RUNS * 4} releases`,
       },
     );
   } finally {

@@ -4,6 +4,7 @@
  * the last one, the old side ends at zero tasks with autoscaling unable to bring it back, and
  * no client request fails. Re-running the same release changes nothing.
  */
+import { DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type BlueGreenEnv,
@@ -71,6 +72,10 @@ describe('blue-green canary release', () => {
     expect(await desiredCounts(env)).toEqual({ blue: 0, green: 2 });
     expect(await scalableBounds(env, 'blue')).toEqual({ min: 0, max: 0 });
     expect(await scalableBounds(env, 'green')).toEqual({ min: 2, max: 6 });
+    const { ScalingPolicies } = await env.clients.autoscaling.send(
+      new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: 'service/shop/shop-green' }),
+    );
+    expect(ScalingPolicies?.map((p) => p.PolicyName)).toEqual(['cpu70']);
     expect(result.summary).toContain('Deployed');
     expect(result.summary).toContain('| GET / |');
     expect(result.post?.stdout).toContain('Nothing left to undo: the release finished.');
