@@ -9,6 +9,7 @@ import { type ReleaseOutcome, releaseBlueGreen } from '../deploy/blue-green.js';
 import { entryForThisRun, recordHistory } from '../history/history.js';
 import { watchForCancel } from '../journal/cancel.js';
 import { Journal } from '../journal/journal.js';
+import { alarmUrl, link, serviceUrl, targetGroupUrl } from '../report/console-links.js';
 import { codeBlock, table } from '../report/markdown.js';
 import type { Settings } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
@@ -38,7 +39,7 @@ export async function blueGreenCommand(
   await recordRelease(clients, outcome);
   return {
     outputs: blueGreenOutputs(outcome),
-    summary: blueGreenSummary(outcome),
+    summary: blueGreenSummary(outcome, clients.region, settings.blueGreen?.alarms ?? []),
     failure: failureOf(outcome),
   };
 }
@@ -101,7 +102,7 @@ const HEADLINE: Record<ReleaseOutcome['status'], string> = {
   failed: '❌ Failed',
 };
 
-export function blueGreenSummary(o: ReleaseOutcome): string {
+export function blueGreenSummary(o: ReleaseOutcome, region: string, alarms: string[] = []): string {
   const parts: string[] = ['## Blue-green release'];
   const t = o.topology;
   const why = o.reason ? `: ${o.reason}` : '';
@@ -116,11 +117,16 @@ export function blueGreenSummary(o: ReleaseOutcome): string {
         ['Side', 'Service', 'Target group', 'Before'],
         [t.live, t.idle].map((s) => [
           `${s.color}${s === t.live ? ' (live before)' : ''}`,
-          s.service,
-          s.targetGroupArn.split('/')[1] ?? s.targetGroupArn,
+          link(s.service, serviceUrl(region, t.cluster, s.service)),
+          link(s.targetGroupArn.split('/')[1] ?? s.targetGroupArn, targetGroupUrl(region, s.targetGroupArn)),
           `${s.desiredCount} × ${s.taskDefinition.slice(s.taskDefinition.lastIndexOf('/') + 1) || '—'}`,
         ]),
       ),
+    );
+  }
+  if (alarms.length) {
+    parts.push(
+      `Alarms watched: ${alarms.map((a) => (a.endsWith('*') ? `\`${a}\`` : link(a, alarmUrl(region, a)))).join(', ')}`,
     );
   }
   if (o.prepared) {
