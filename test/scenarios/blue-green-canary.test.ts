@@ -5,6 +5,7 @@
  * no client request fails. Re-running the same release changes nothing.
  */
 import { DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type BlueGreenEnv,
@@ -87,5 +88,45 @@ describe('blue-green canary release', () => {
     expect(result.errors).toEqual([]);
     expect(result.outputs).toMatchObject({ status: 'unchanged', 'live-color': 'green' });
     expect(sim().log.mutations()).toEqual([]);
+  });
+
+  it('smoke-tests through a header rule on the production listener, then releases back to blue', async () => {
+    // The test route is a rule: requests with `X-Test: idle` reach the idle side. It starts out
+    // pointing at the live side, so only a rule the action moved lets the smoke test pass.
+    const { Rules } = await env.clients.elb.send(
+      new CreateRuleCommand({
+        ListenerArn: env.listenerArn,
+        Priority: 10,
+        Conditions: [
+          { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Test', Values: ['idle'] } },
+        ],
+        Actions: [{ Type: 'forward', TargetGroupArn: env.greenTargetGroupArn }],
+      }),
+    );
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, 'v1', {
+        'test-listener': Rules![0]!.RuleArn!,
+        'test-url': env.productionUrl,
+        'smoke-tests': 'GET / 200 header:X-Test=idle json:version=v1',
+        'traffic-steps': 'linear 50%',
+        'step-pause': '500ms',
+      }),
+    });
+    const records = await traffic.stop();
+
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toContain('Test rule now forwards to blue.');
+    expect(result.outputs).toMatchObject({
+      status: 'deployed',
+      'live-color': 'blue',
+      'previous-color': 'green',
+    });
+    expect(failedRequests(records)).toEqual([]);
+    expect(await productionWeights(env)).toEqual({ blue: 100, green: 0 });
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
+    // Bounds and policies follow the live side back.
+    expect(await scalableBounds(env, 'blue')).toEqual({ min: 2, max: 6 });
+    expect(await scalableBounds(env, 'green')).toEqual({ min: 0, max: 0 });
   });
 });

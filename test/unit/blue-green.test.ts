@@ -3,6 +3,9 @@
  * settings, listener weight edits, smoke-test response checks, metric gates, the lock tag, and
  * the journal's undo (order, idempotence, no step after an undo started).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
@@ -83,6 +86,47 @@ describe('blue-green settings', () => {
         contains: 'a',
         maxLatencyMs: 500,
         retries: 3,
+      }),
+    ]);
+  });
+
+  it('reads smoke tests as a YAML list from the config file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bg-settings-'));
+    writeFileSync(
+      path.join(dir, 'deploy.yml'),
+      [
+        'strategy: blue-green',
+        `listener: ${LISTENER}`,
+        'test-url: https://test.example.com:8443',
+        'traffic-steps: [10, 50, 100]',
+        'smoke-tests:',
+        '  - path: /health',
+        '  - method: post',
+        '    path: /api/orders',
+        '    headers: { X-Smoke: "1" }',
+        '    body: { item: 42 }',
+        '    status: 201',
+        '    json: { status: created }',
+        '    max-latency: 500ms',
+        '    retry-delay: 2s',
+      ].join('\n'),
+    );
+    const s = readSettings({
+      inputs: { cluster: 'prod', service: 'shop', config: 'deploy.yml' },
+      workspace: dir,
+    });
+    expect(s.blueGreen?.steps).toEqual([10, 50, 100]);
+    expect(s.blueGreen?.smokeTests).toEqual([
+      expect.objectContaining({ name: 'GET /health', method: 'GET', status: 200 }),
+      expect.objectContaining({
+        name: 'POST /api/orders',
+        method: 'POST',
+        headers: { 'X-Smoke': '1' },
+        body: '{"item":42}',
+        status: 201,
+        json: [['status', 'created']],
+        maxLatencyMs: 500,
+        retryDelayMs: 2000,
       }),
     ]);
   });
