@@ -252,7 +252,7 @@ export async function bench(): Promise<BenchRow[]> {
         name: 'crash loop: waiter / watcher',
         value: median(crash.map((r) => r.waiterS)) / Math.max(0.001, median(crash.map((r) => r.watcherS))),
         unit: '×',
-        note: 'target ≥ 10',
+        note: 'target ≥ 10; the waiter answers SUCCESS, never the failure',
       },
       {
         group: 'rolling',
@@ -348,14 +348,14 @@ export async function bench(): Promise<BenchRow[]> {
     rows.push(
       {
         group: 'rolling',
-        name: 'crash loop, no circuit breaker: FAILED → known, this watcher',
+        name: 'crash loop, no circuit breaker: 3rd failure → known, watcher',
         value: r!.watcherS,
         unit: 's (sim)',
         note: `verdict ${r!.watcherVerdict}; ECS's threshold formula applied by the watcher`,
       },
       {
         group: 'rolling',
-        name: 'crash loop, no circuit breaker: → waiter returns',
+        name: 'crash loop, no circuit breaker: 3rd failure → waiter returns',
         value: r!.waiterS,
         unit: 's (sim)',
         note: `verdict ${r!.waiterVerdict} (maxWaitTime 30 min)`,
