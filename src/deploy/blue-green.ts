@@ -9,31 +9,30 @@
  * deregistration delay has passed.
  */
 import * as core from '@actions/core';
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
-import { AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../checks/alarms.js';
-import { allHealthy, describeHealth, readTargetHealth, type TargetGroupHealth } from '../checks/health.js';
+import { AlarmWatch } from '../checks/alarms.js';
+import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
 import { judgeGates, readGateMetrics } from '../checks/metrics.js';
 import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
 import { runSmokeCommand } from '../checks/smoke-command.js';
-import { isCancelled, sleep } from '../journal/cancel.js';
+import { isCancelled } from '../journal/cancel.js';
 import type { Journal, UndoReport } from '../journal/journal.js';
 import { PhaseLog } from '../report/phases.js';
-import type { BlueGreenSettings } from '../settings/blue-green.js';
 import type { Settings } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
-import { copyPolicies, readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
-import { type Color, readTopology, type Side, type Topology } from './blue-green-topology.js';
+import { readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
+import { type Color, readTopology, type Topology } from './blue-green-topology.js';
 import { createIdleService } from './create-idle.js';
-import { describeStoppedTask, diagnoseDeployment, rootCause } from './diagnose.js';
-import { acquireLock, LOCK_TAG } from './lock.js';
 import { shortArn } from './outcome.js';
-import { describeWeights, readRoute, split, targetGroupName, weightsOf, writeWeights } from './traffic.js';
+import { AlarmFiredError, RefusedError } from './release-errors.js';
+import { assertNoAlarm, checkAlarmsBeforeStart, watchRelease } from './release-watch.js';
+import { retireOldSide } from './retire-old-side.js';
+import { takeLock } from './take-lock.js';
+import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from './traffic.js';
 import { startDeployment } from './update.js';
-import { watchDeployments } from './watch.js';
+import { waitForDeployment, waitForHealthyTargets } from './wait-idle.js';
 
 export type ReleaseStatus =
   | 'deployed'
@@ -68,27 +67,6 @@ export interface ReleaseOutcome {
   /** Work the release left for later (the post step or a human). */
   notes: string[];
 }
-
-/** Refusals happen before anything changes. */
-class RefusedError extends Error {
-  override name = 'RefusedError';
-}
-
-/** A watched alarm fired: carries when the action noticed, for the restore-latency figure. */
-class AlarmFiredError extends Error {
-  override name = 'AlarmFiredError';
-  constructor(
-    message: string,
-    readonly seenAt: number,
-  ) {
-    super(message);
-  }
-}
-
-/** How long a racing release has to show up before the lock counts as ours. */
-const LOCK_SETTLE_MS = 1_000;
-/** A crashed run's lock expires this long after its own longest possible run. */
-const LOCK_MARGIN_MS = 10 * 60_000;
 
 export async function releaseBlueGreen(
   settings: Settings,
@@ -388,216 +366,4 @@ async function failRelease(
 
 export function describePlan(steps: number[]): string {
   return steps.length === 1 ? 'all at once' : `in steps of ${steps.map((s) => `${s}%`).join(', ')}`;
-}
-
-/** Refuses when a watched alarm fires (unless told to proceed); returns the alarms to ignore then. */
-async function checkAlarmsBeforeStart(clients: AwsClients, bg: BlueGreenSettings): Promise<string[]> {
-  if (bg.alarms.length === 0) return [];
-  const reading = await readAlarms(clients.cloudwatch, bg.alarms);
-  const missing = missingAlarms(bg.alarms, reading);
-  if (missing.length) {
-    throw new RefusedError(
-      `Alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in CloudWatch (input "alarms"); nothing was changed. Expected: names of existing alarms, or a prefix ending in *.`,
-    );
-  }
-  if (reading.firing.length === 0) {
-    core.info(
-      `Watching ${reading.found.length} alarm${reading.found.length === 1 ? '' : 's'}: none in ALARM.`,
-    );
-    return [];
-  }
-  const text = `Alarm${reading.firing.length > 1 ? 's' : ''} already in ALARM: ${describeFiring(reading.firing)}`;
-  if (bg.proceedOnAlarm) {
-    core.warning(`${text}. Proceeding (input "proceed-on-alarm"); only other alarms will stop the release.`);
-    return reading.firing.map((a) => a.name);
-  }
-  throw new RefusedError(
-    `${text}. The release was refused and nothing was changed (set "proceed-on-alarm" to release anyway).`,
-  );
-}
-
-async function assertNoAlarm(alarms: AlarmWatch, when: string): Promise<void> {
-  const firing = await alarms.firing();
-  if (firing.length)
-    throw new AlarmFiredError(`Alarm in ALARM ${when}: ${describeFiring(firing)}.`, Date.now());
-}
-
-/**
- * Watch the new side while it serves traffic: every `pollMs` for `durationMs`, the alarms and
- * its targets. A target that turned `unhealthy` fails the release (a new task starting up is
- * `initial`, which is fine: autoscaling may add tasks during a bake).
- */
-async function watchRelease(
-  clients: AwsClients,
-  alarms: AlarmWatch,
-  side: Side,
-  durationMs: number,
-  pollMs: number,
-  when: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const deadline = Date.now() + durationMs;
-  for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return;
-    await sleep(Math.min(pollMs, remaining), signal);
-    const [health] = await Promise.all([
-      readTargetHealth(clients.elb, side.targetGroupArn),
-      assertNoAlarm(alarms, `during the ${when}`),
-    ]);
-    if (sick(health)) {
-      throw new Error(
-        `Targets of ${side.service} (${side.color}) turned unhealthy during the ${when}: ${describeHealth(health)}.`,
-      );
-    }
-  }
-}
-
-function sick(h: TargetGroupHealth): boolean {
-  return h.healthy === 0 || h.notHealthy.some((t) => t.TargetHealth?.State === 'unhealthy');
-}
-
-/** The lock lives on the blue service, or on the live one while blue does not exist yet. */
-function lockSide(t: Topology): Side {
-  return t.blue.serviceArn ? t.blue : t.live;
-}
-
-async function takeLock(
-  clients: AwsClients,
-  t: Topology,
-  bg: BlueGreenSettings,
-  settings: Settings,
-  journal: Journal,
-  signal: AbortSignal,
-): Promise<void> {
-  const owner =
-    `${process.env.GITHUB_REPOSITORY ?? 'local'}/${process.env.GITHUB_RUN_ID ?? '0'}.${process.env.GITHUB_RUN_ATTEMPT ?? '1'}/${Math.random().toString(36).slice(2, 10)}`.replace(
-      /[^\w.:/=+@-]/g,
-      '_',
-    );
-  const longest =
-    settings.timeoutMs * 2 +
-    bg.smokeTimeoutMs +
-    bg.steps.length * bg.stepPauseMs +
-    bg.bakeTimeMs +
-    bg.scaleDownDelayMs;
-  const expiresAt = Date.now() + longest + LOCK_MARGIN_MS;
-  try {
-    await journal.perform(
-      { kind: 'lock', cluster: t.cluster, serviceArn: lockSide(t).serviceArn, owner },
-      () =>
-        acquireLock(
-          clients.ecs,
-          { cluster: t.cluster, service: lockSide(t).service, serviceArn: lockSide(t).serviceArn },
-          { owner, expiresAt },
-          { settleMs: LOCK_SETTLE_MS, signal },
-        ),
-    );
-  } catch (err) {
-    if ((err as Error).name === 'LockHeldError') throw new RefusedError((err as Error).message);
-    throw err;
-  }
-  core.info(
-    `Deploy lock taken (tag ${LOCK_TAG} on ${lockSide(t).service}, until ${new Date(expiresAt).toISOString()}).`,
-  );
-}
-
-async function waitForDeployment(
-  clients: AwsClients,
-  settings: Settings,
-  cluster: string,
-  idle: Side,
-  deploymentId: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const [result] = await watchDeployments(clients.ecs, [{ cluster, service: idle.service, deploymentId }], {
-    pollIntervalMs: settings.pollIntervalMs,
-    timeoutMs: settings.timeoutMs,
-    failedTasksThreshold: settings.rolling.failedTasksThreshold,
-    circuitBreaker: settings.rolling.circuitBreaker,
-    log: core.info,
-    clock: { now: () => Date.now(), sleep: (ms) => sleep(ms, signal) },
-  });
-  if (!result || result.verdict.state === 'succeeded') return;
-  const diagnosis = await diagnoseDeployment(clients.ecs, cluster, idle.service, deploymentId).catch(
-    () => undefined,
-  );
-  const cause = diagnosis ? rootCause(diagnosis) : [];
-  for (const t of diagnosis?.stoppedTasks ?? []) core.info(describeStoppedTask(t));
-  throw new Error(
-    `${idle.service} (${idle.color}) did not become stable on the new revision: ${result.verdict.reason}.${cause.length ? ` ${cause.join(' ')}` : ''} Production never received the new version.`,
-  );
-}
-
-async function waitForHealthyTargets(
-  clients: AwsClients,
-  idle: Side,
-  capacity: number,
-  settings: Settings,
-  startedAt: number,
-  signal: AbortSignal,
-): Promise<void> {
-  const deadline = startedAt + settings.timeoutMs;
-  let lastLine = '';
-  for (;;) {
-    const health = await readTargetHealth(clients.elb, idle.targetGroupArn);
-    const line = `${idle.service}: ${describeHealth(health)} in ${idle.targetGroupArn.split('/')[1]}`;
-    if (line !== lastLine) core.info(line);
-    lastLine = line;
-    if (allHealthy(health, capacity)) return;
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `Targets of ${idle.service} (${idle.color}) were not all healthy after ${formatDuration(settings.timeoutMs)} (input "timeout"): ${describeHealth(health)}. Production never received the new version.`,
-      );
-    }
-    await sleep(settings.pollIntervalMs, signal);
-  }
-}
-
-async function retireOldSide(
-  clients: AwsClients,
-  t: Topology,
-  bg: BlueGreenSettings,
-  hasAutoscaling: boolean,
-  lastShiftAt: number,
-  signal: AbortSignal,
-  event: (text: string) => void,
-): Promise<void> {
-  const { live: old, idle: now } = t;
-  const attrs = await clients.elb.send(
-    new DescribeTargetGroupAttributesCommand({ TargetGroupArn: old.targetGroupArn }),
-  );
-  const delaySeconds = Number(
-    attrs.Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? 300,
-  );
-  // In-flight requests on the old side finish within the deregistration delay after its weight went to 0.
-  const wait = Math.max(bg.scaleDownDelayMs, delaySeconds * 1000 - (Date.now() - lastShiftAt));
-  if (wait > 0) {
-    core.info(
-      `Keeping ${old.service} for ${formatDuration(wait)} (scale-down delay and deregistration delay).`,
-    );
-    await sleep(wait, signal);
-  }
-  const weights = weightsOf(await readRoute(clients.elb, bg.listener));
-  if ((weights[old.targetGroupArn] ?? 0) > 0) {
-    throw new Error(
-      `${old.service} has production weight again (${describeWeights(weights)}); someone switched back, so it stays up`,
-    );
-  }
-  if (hasAutoscaling) {
-    const oldResource = resourceIdOf(t.cluster, old.service);
-    const newResource = resourceIdOf(t.cluster, now.service);
-    const bounds = await readBounds(clients.autoscaling, oldResource);
-    if (bounds) await writeBounds(clients.autoscaling, newResource, { ...bounds, suspended: false });
-    const copied = await copyPolicies(clients.autoscaling, oldResource, newResource);
-    // Bounds 0..0: no policy can bring the idle side back.
-    await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
-    core.info(
-      `Autoscaling: ${now.service} has ${old.service}'s bounds and ${copied} polic${copied === 1 ? 'y' : 'ies'}; ${old.service} is held at 0..0.`,
-    );
-  }
-  await clients.ecs.send(
-    new UpdateServiceCommand({ cluster: t.cluster, service: old.service, desiredCount: 0 }),
-  );
-  event(`${old.service} (${old.color}) scaled to 0.`);
 }
