@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
   DescribeRulesCommand,
@@ -21,6 +21,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { judgeGates, loadBalancerDimension, targetGroupDimension } from '../../src/checks/metrics.js';
 import { checkResponse, expectationOf } from '../../src/checks/smoke.js';
+import { readTopology } from '../../src/deploy/blue-green-topology.js';
+import { idleServiceInput } from '../../src/deploy/create-idle.js';
 import { formatLock, parseLock } from '../../src/deploy/lock.js';
 import { type Route, setWeights, weightsOf, withWeights } from '../../src/deploy/traffic.js';
 import { Journal, type JournalState, undoEntries } from '../../src/journal/journal.js';
@@ -399,5 +401,134 @@ describe('journal', () => {
       () => {},
     );
     expect(third).toEqual({ done: [], failed: [] });
+  });
+});
+
+describe('creating the idle service', () => {
+  it('copies the live configuration with the idle target group and 0 tasks', () => {
+    const input = idleServiceInput(
+      {
+        serviceName: 'shop-blue',
+        taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop:7',
+        launchType: 'FARGATE',
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+        platformVersion: '1.4.0',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'] } },
+        loadBalancers: [{ targetGroupArn: BLUE, containerName: 'web', containerPort: 8080 }],
+        healthCheckGracePeriodSeconds: 60,
+        propagateTags: 'SERVICE',
+        tags: [
+          { key: 'team', value: 'checkout' },
+          { key: 'deploy-action:lock', value: 'owner=x until=y' },
+        ],
+      },
+      'prod',
+      'shop-green',
+      GREEN,
+    );
+    expect(input).toMatchObject({
+      cluster: 'prod',
+      serviceName: 'shop-green',
+      desiredCount: 0,
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop:7',
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      platformVersion: '1.4.0',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'] } },
+      loadBalancers: [{ targetGroupArn: GREEN, containerName: 'web', containerPort: 8080 }],
+      healthCheckGracePeriodSeconds: 60,
+      propagateTags: 'SERVICE',
+      tags: [{ key: 'team', value: 'checkout' }],
+    });
+    // Capacity providers and a launch type exclude each other.
+    expect(input.launchType).toBeUndefined();
+  });
+});
+
+describe('reading the blue-green pair', () => {
+  const bg = readSettings({ inputs: base, workspace: '/' }).blueGreen!;
+  const service = (name: string, tg: string) => ({
+    serviceName: name,
+    serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/prod/${name}`,
+    status: 'ACTIVE',
+    desiredCount: name.endsWith('blue') ? 2 : 0,
+    taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop:1',
+    loadBalancers: [{ targetGroupArn: tg, containerName: 'web', containerPort: 8080 }],
+  });
+  const forward = (weights: [string, number][]) => ({
+    Listeners: [
+      {
+        DefaultActions: [
+          {
+            Type: 'forward' as const,
+            ForwardConfig: {
+              TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const setup = (services: object[], weights: [string, number][]) => {
+    const ecs = mockClient(ECSClient);
+    const elb = mockClient(ElasticLoadBalancingV2Client);
+    ecs.on(DescribeServicesCommand).resolves({ services: services as never });
+    elb.on(DescribeListenersCommand).resolves(forward(weights));
+    const clients = {
+      region: 'us-east-1',
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+    } as unknown as AwsClients;
+    return {
+      clients,
+      done: () => {
+        ecs.restore();
+        elb.restore();
+      },
+    };
+  };
+
+  it('takes the live colour from the production weights', async () => {
+    const { clients, done } = setup(
+      [service('shop-blue', BLUE), service('shop-green', GREEN)],
+      [
+        [BLUE, 0],
+        [GREEN, 100],
+      ],
+    );
+    const t = await readTopology(clients, 'prod', bg);
+    done();
+    expect([t.live.service, t.idle.service, t.blue.service]).toEqual([
+      'shop-green',
+      'shop-blue',
+      'shop-blue',
+    ]);
+  });
+
+  it('refuses split traffic: a release did not finish', async () => {
+    const { clients, done } = setup(
+      [service('shop-blue', BLUE), service('shop-green', GREEN)],
+      [
+        [BLUE, 90],
+        [GREEN, 10],
+      ],
+    );
+    await expect(readTopology(clients, 'prod', bg)).rejects.toThrow(
+      /Production traffic is split \(shop-blue=90, shop-green=10\)/,
+    );
+    done();
+  });
+
+  it('finds the target group of a missing idle service in the production forward action', async () => {
+    const { clients, done } = setup(
+      [service('shop-blue', BLUE)],
+      [
+        [BLUE, 1],
+        [GREEN, 0],
+      ],
+    );
+    const t = await readTopology(clients, 'prod', bg);
+    done();
+    expect(t.missing).toBe('green');
+    expect(t.idle).toMatchObject({ service: 'shop-green', targetGroupArn: GREEN, desiredCount: 0 });
   });
 });
