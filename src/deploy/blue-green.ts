@@ -219,8 +219,9 @@ export async function releaseBlueGreen(
             [live.targetGroupArn, 0],
             [idle.targetGroupArn, 1],
           ]);
-          await journal.perform({ kind: 'route', role: 'test', arn: testRoute.arn, weights: before }, () =>
-            writeWeights(clients.elb, testRoute, weights),
+          await journal.perform(
+            { kind: 'route', role: 'test', arn: testRoute.arn, weights: before, actions: testRoute.actions },
+            () => writeWeights(clients.elb, testRoute, weights),
           );
           event(`Test ${testRoute.kind} now forwards to ${idle.color}.`);
         }
@@ -267,7 +268,13 @@ export async function releaseBlueGreen(
         const write = () => writeWeights(clients.elb, topology.route, weights);
         if (i === 0) {
           await journal.perform(
-            { kind: 'route', role: 'production', arn: topology.route.arn, weights: topology.weights },
+            {
+              kind: 'route',
+              role: 'production',
+              arn: topology.route.arn,
+              weights: topology.weights,
+              actions: topology.route.actions,
+            },
             write,
           );
         } else await journal.run(write);

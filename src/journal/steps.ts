@@ -8,15 +8,20 @@ import {
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
 import { releaseLock } from '../deploy/lock.js';
-import { describeWeights, setWeights, type Weights } from '../deploy/traffic.js';
+import { describeWeights, routeKind, setWeights, type Weights, writeWeights } from '../deploy/traffic.js';
 
 export type Step =
   /** The deploy lock tag on the service pair. Undo: remove it if it is still ours. */
   | { kind: 'lock'; cluster: string; serviceArn: string; owner: string }
-  /** Forward weights of a listener or rule before we changed them. Undo: set them back. */
-  | { kind: 'route'; role: 'production' | 'test'; arn: string; weights: Weights }
+  /**
+   * Forward weights of a listener or rule before we changed them, with the whole action list
+   * as it was. Undo: put the actions back in one Modify call (no read first: the restore is on
+   * the clock); without them, read the route and set the weights.
+   */
+  | { kind: 'route'; role: 'production' | 'test'; arn: string; weights: Weights; actions?: Action[] }
   /** A service's task definition and desired count before we changed them. Undo: set them back. */
   | { kind: 'service'; cluster: string; service: string; desiredCount: number; taskDefinition: string }
   /** An autoscaling target's bounds before we changed them (absent: there was none). */
@@ -45,7 +50,13 @@ export function describeStep(step: Step): string {
 export async function undoStep(clients: AwsClients, step: Step): Promise<string> {
   switch (step.kind) {
     case 'route':
-      await setWeights(clients.elb, step.arn, step.weights);
+      if (step.actions)
+        await writeWeights(
+          clients.elb,
+          { arn: step.arn, kind: routeKind(step.arn), actions: step.actions },
+          step.weights,
+        );
+      else await setWeights(clients.elb, step.arn, step.weights);
       return `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`;
     case 'service':
       await clients.ecs
