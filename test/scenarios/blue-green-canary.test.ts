@@ -129,4 +129,19 @@ describe('blue-green canary release', () => {
     expect(await scalableBounds(env, 'blue')).toEqual({ min: 2, max: 6 });
     expect(await scalableBounds(env, 'green')).toEqual({ min: 0, max: 0 });
   });
+
+  it('dry run: says what it would do and changes nothing', async () => {
+    sim().log.clear();
+    const result = await runAgainst(sim(), { inputs: releaseInputs(env, 'v2', { 'dry-run': 'true' }) });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs).toMatchObject({
+      status: 'dry-run',
+      'live-color': 'blue',
+      'traffic-shifted': 'false',
+    });
+    expect(result.summary).toContain(
+      'would deploy shop to shop-green and move production traffic all at once',
+    );
+    expect(sim().log.mutations()).toEqual([]);
+  });
 });
