@@ -41,6 +41,8 @@ function show(title: string, result: RunResult): void {
 }
 
 const sim = await Simulator.start({ timeScale: 120 });
+// The action reads metric windows in wall-clock time, as on AWS.
+sim.cloudwatch.queryWindowClock = 'wall';
 try {
   console.log(bold('Building the sample environment in the simulator (cluster demo, service web on v1)…'));
   const env = await buildSampleEnvironment(sim);

@@ -11,6 +11,9 @@ export function useSimulator(options: SimulatorOptions = {}): () => Simulator {
   let sim: Simulator | undefined;
   beforeAll(async () => {
     sim = await Simulator.start(options);
+    // The action picks metric windows from the wall clock, as it must on AWS; have the
+    // simulator read them that way (its data points carry simulated timestamps).
+    sim.cloudwatch.queryWindowClock = 'wall';
   });
   afterAll(async () => {
     await sim?.stop();

@@ -11,6 +11,8 @@ const { values } = parseArgs({
   options: { port: { type: 'string', default: '4566' }, 'time-scale': { type: 'string', default: '60' } },
 });
 const sim = await Simulator.start({ port: Number(values.port), timeScale: Number(values['time-scale']) });
+// Clients pick metric windows from the wall clock, as on AWS.
+sim.cloudwatch.queryWindowClock = 'wall';
 process.stdout.write(
   `Simulator listening on ${sim.endpoint} (time scale ${sim.clock.scale}x); building the sample environment…\n`,
 );
