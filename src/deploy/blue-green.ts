@@ -332,6 +332,8 @@ export async function releaseBlueGreen(
       ];
       core.warning(outcome.notes[0]!);
     }
+    // The post step repeats these notes: only what is still true.
+    journal.commit(outcome.notes);
     outcome.undo = await journal.undo(core.info);
     return outcome;
   } catch (err) {

@@ -80,6 +80,7 @@ describe('blue-green canary release', () => {
     expect(result.summary).toContain('Deployed');
     expect(result.summary).toContain('| GET / |');
     expect(result.post?.stdout).toContain('Nothing left to undo: the release finished.');
+    expect(result.post?.warnings).toEqual([]);
   });
 
   it('changes nothing when the same release runs again', async () => {
