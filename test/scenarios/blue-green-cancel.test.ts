@@ -84,15 +84,16 @@ describe('cancelling a blue-green release', () => {
 
   it('killed before its undo finished: traffic restored first, the post step does the rest', async () => {
     const traffic = productionTraffic(env);
-    let armed = false;
+    let armedAt = 0;
     const result = await runAgainst(sim(), {
       inputs: releaseInputs(env, 'v2', { 'bake-time': '20s' }),
       cancelWhen: (out) => {
         if (!out.includes('Production: 100% on green')) return false;
         // Scaling the idle side down hangs past the runner's kill (SIGINT + 10 s).
-        if (!armed)
+        if (!armedAt) {
           sim().faults.add({ operation: 'UpdateService', kind: 'latency', latencyMs: 12_000, count: 1 });
-        armed = true;
+          armedAt = Date.now();
+        }
         return true;
       },
       post: true,
@@ -110,5 +111,31 @@ describe('cancelling a blue-green release', () => {
     expect(result.post?.stdout).not.toContain('Production traffic restored');
     expect(result.postSummary).toContain('### Post step');
     expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
+    // The hung call still lands (as a late request would on AWS): let it, before the next test.
+    await new Promise((r) => setTimeout(r, Math.max(0, armedAt + 12_500 - Date.now())));
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
   }, 30_000);
+
+  it('after the bake, in the scale-down delay: the release stands, the old side is left for a human', async () => {
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, 'v2', { 'scale-down-delay': '30s' }),
+      cancelWhen: (out) => out.includes('Release baked: green is live.'),
+      post: true,
+    });
+    const records = await traffic.stop();
+
+    expect(result.signal).toBeNull();
+    expect(result.outputs).toMatchObject({
+      status: 'deployed',
+      'live-color': 'green',
+      'traffic-shifted': 'true',
+    });
+    expect(failedRequests(records)).toEqual([]);
+    expect(await productionWeights(env)).toEqual({ blue: 0, green: 100 });
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 2 });
+    expect(result.post?.warnings).toEqual([
+      'pay-blue (blue) was not scaled down: the job was cancelled. Scale it to 0 once its weight is 0.',
+    ]);
+  });
 });
