@@ -2,9 +2,11 @@
  * Releases that must not reach users, through the bundled action with client traffic through
  * the production listener all along and no failed client request:
  * - a smoke test fails: production never serves the new version, the idle side goes back to 0;
+ * - the smoke command fails, or the canary is slower than the p95 gate: rolled back;
  * - an alarm fires in the bake: production is back on the old side within one poll interval;
  * - an alarm already fires before the release: refused, not a single mutating call.
  */
+import { ModifyTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type BlueGreenEnv,
@@ -74,6 +76,42 @@ describe('blue-green releases that fail', () => {
     expect(result.outputs).toMatchObject({ status: 'rolled-back', 'live-color': 'blue' });
     expect(failedRequests(records)).toEqual([]);
     expect(versionsServed(records)).toEqual(['v1']);
+    expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
+  });
+
+  it('rolls the canary back when the new side is slower than the p95 gate', async () => {
+    // A build that answers every request about 60 ms late: healthy, but over a 30 ms p95 limit.
+    sim().ecr.putImage('cart', 'v2-sluggish');
+    sim().ecs.images.define('v2-sluggish', { latencyMs: 60 });
+    // Connection draining long enough for its slow in-flight requests when it is scaled down
+    // (2 simulated minutes: 200 ms here), as on AWS where the default is 5 minutes.
+    await env.clients.elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: env.greenTargetGroupArn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '120' }],
+      }),
+    );
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, 'v2-sluggish', {
+        'traffic-steps': 'canary 50%',
+        'step-pause': '1500ms',
+        'max-p95-latency': '30ms',
+      }),
+    });
+    const records = await traffic.stop();
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(
+      /Metric check after 50% on green failed: p95 response time \d+ms is above 30ms \(input "max-p95-latency"\)/,
+    );
+    expect(result.outputs).toMatchObject({
+      status: 'rolled-back',
+      'live-color': 'blue',
+      'rolled-back': 'true',
+    });
+    expect(failedRequests(records)).toEqual([]);
+    expect(await productionWeights(env)).toEqual({ blue: 100, green: 0 });
     expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
   });
 
