@@ -18,12 +18,13 @@ import { runSmokeCommand } from '../checks/smoke-command.js';
 import { isCancelled } from '../journal/cancel.js';
 import type { Journal, UndoReport } from '../journal/journal.js';
 import { PhaseLog } from '../report/phases.js';
+import type { BlueGreenSettings } from '../settings/blue-green.js';
 import type { Settings } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
 import { readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
-import { type Color, readTopology, type Topology } from './blue-green-topology.js';
+import { type Color, readTopology, type Side, type Topology } from './blue-green-topology.js';
 import { createIdleService } from './create-idle.js';
 import { shortArn } from './outcome.js';
 import { AlarmFiredError, RefusedError } from './release-errors.js';
@@ -292,15 +293,7 @@ export async function releaseBlueGreen(
             `pause after ${percent}%`,
             signal,
           );
-          const gate = judgeGates(
-            await readGateMetrics(
-              clients.cloudwatch,
-              { listenerArn: bg.listener, targetGroupArn: idle.targetGroupArn },
-              { start: stepStart, end: new Date() },
-              bg,
-            ),
-            bg,
-          );
+          const gate = await checkGates(clients, bg, idle, stepStart);
           if (gate) throw new Error(`Metric check after ${percent}% on ${idle.color} failed: ${gate}.`);
         }
       });
@@ -308,9 +301,13 @@ export async function releaseBlueGreen(
 
     // 5. Bake.
     if (bg.bakeTimeMs > 0) {
-      await phases.run(`Bake ${formatDuration(bg.bakeTimeMs)}`, () =>
-        watchRelease(clients, alarms, idle, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal),
-      );
+      await phases.run(`Bake ${formatDuration(bg.bakeTimeMs)}`, async () => {
+        const bakeStart = new Date();
+        await watchRelease(clients, alarms, idle, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal);
+        // The last step has no pause of its own: the bake window is where its metrics are judged.
+        const gate = await checkGates(clients, bg, idle, bakeStart);
+        if (gate) throw new Error(`Metric check over the bake on ${idle.color} failed: ${gate}.`);
+      });
     }
     outcome.liveColor = idle.color;
     event(`Release baked: ${idle.color} is live.`);
@@ -371,6 +368,22 @@ async function failRelease(
   if (undo.failed.length)
     outcome.notes.push(...undo.failed, 'The post step retries what could not be undone.');
   return outcome;
+}
+
+/** The metric gates over the new side's traffic since `since`; undefined when they pass. */
+async function checkGates(
+  clients: AwsClients,
+  bg: BlueGreenSettings,
+  side: Side,
+  since: Date,
+): Promise<string | undefined> {
+  const reading = await readGateMetrics(
+    clients.cloudwatch,
+    { listenerArn: bg.listener, targetGroupArn: side.targetGroupArn },
+    { start: since, end: new Date() },
+    bg,
+  );
+  return judgeGates(reading, bg);
 }
 
 export function describePlan(steps: number[]): string {

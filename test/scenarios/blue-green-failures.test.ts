@@ -115,6 +115,21 @@ describe('blue-green releases that fail', () => {
     expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });
   });
 
+  it('judges the metrics of an all-at-once release over its bake', async () => {
+    const traffic = productionTraffic(env);
+    const result = await runAgainst(sim(), {
+      inputs: releaseInputs(env, 'v2-sluggish', { 'bake-time': '1500ms', 'max-p95-latency': '30ms' }),
+    });
+    const records = await traffic.stop();
+
+    expect(result.errors.join('\n')).toMatch(
+      /Metric check over the bake on green failed: p95 response time \d+ms is above 30ms/,
+    );
+    expect(result.outputs).toMatchObject({ status: 'rolled-back', 'live-color': 'blue' });
+    expect(failedRequests(records)).toEqual([]);
+    expect(await productionWeights(env)).toEqual({ blue: 100, green: 0 });
+  });
+
   it('switches back when an alarm fires in the bake, within one poll interval', async () => {
     const traffic = productionTraffic(env);
     let alarmSetAt = 0;
