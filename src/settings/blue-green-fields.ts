@@ -298,11 +298,11 @@ export const BLUE_GREEN_FIELDS = {
   'max-5xx-rate': {
     schema: percent,
     expected:
-      "a percentage such as `1` or `0.5%` of the new target group's requests answered 5xx during a step",
+      "a percentage such as `1` or `0.5%` of the new target group's requests answered 5xx during a step's pause or the bake",
   },
   'max-p95-latency': {
     schema: durationMs,
     expected:
-      "a duration such as `500ms` (new target group's p95 response time during a step; `0` turns it off)",
+      "a duration such as `500ms` (new target group's p95 response time during a step's pause or the bake; `0` turns it off)",
   },
 } as const;
