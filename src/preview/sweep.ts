@@ -47,7 +47,10 @@ async function taggedServices(
         include: ['TAGS'],
       }),
     );
-    for (const s of out.services ?? []) found.push([s.serviceArn!, readPreviewTags(s.tags ?? [])]);
+    // A deleted service stays listed while it drains, tags and all: it is already removed.
+    for (const s of out.services ?? []) {
+      if (s.status === 'ACTIVE') found.push([s.serviceArn!, readPreviewTags(s.tags ?? [])]);
+    }
   }
   return found;
 }
