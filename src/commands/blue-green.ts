@@ -60,7 +60,8 @@ async function recordRelease(clients: AwsClients, outcome: ReleaseOutcome): Prom
 export function blueGreenOutputs(o: ReleaseOutcome): Record<string, string> {
   const p = o.prepared;
   return {
-    status: o.status,
+    // One vocabulary with rolling deploys for callers that chain on it: a finished release succeeded.
+    status: o.status === 'deployed' ? 'succeeded' : o.status,
     'live-color': o.liveColor ?? '',
     'previous-color': o.previousColor ?? '',
     'traffic-shifted': String(o.status === 'deployed' && o.trafficShifted),

@@ -143,7 +143,7 @@ async function redeploy(
     ],
   };
   const result = await blueGreenCommand(release, clients, [undefined]);
-  const deployed = result.outputs.status === 'deployed';
+  const deployed = result.outputs.status === 'succeeded';
   if (deployed) {
     const topology = await readTopology(clients, target.cluster, settings.blueGreen!);
     await recordHistory(

@@ -53,7 +53,7 @@ describe('blue-green canary release', () => {
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({
-      status: 'deployed',
+      status: 'succeeded',
       'live-color': 'green',
       'previous-color': 'blue',
       'traffic-shifted': 'true',
@@ -119,7 +119,7 @@ describe('blue-green canary release', () => {
     expect(result.errors).toEqual([]);
     expect(result.stdout).toContain('Test rule now forwards to blue.');
     expect(result.outputs).toMatchObject({
-      status: 'deployed',
+      status: 'succeeded',
       'live-color': 'blue',
       'previous-color': 'green',
     });

@@ -127,7 +127,7 @@ describe('cancelling a blue-green release', () => {
 
     expect(result.signal).toBeNull();
     expect(result.outputs).toMatchObject({
-      status: 'deployed',
+      status: 'succeeded',
       'live-color': 'green',
       'traffic-shifted': 'true',
     });

@@ -38,7 +38,7 @@ describe('first blue-green release on a single service', () => {
       "Created news-green from news-blue's configuration, with 0 tasks in news-green.",
     );
     expect(result.outputs).toMatchObject({
-      status: 'deployed',
+      status: 'succeeded',
       'live-color': 'green',
       'previous-color': 'blue',
     });

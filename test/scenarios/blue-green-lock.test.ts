@@ -34,7 +34,7 @@ describe('the blue-green deploy lock', () => {
 
     const winner = a.exitCode === 0 ? a : b;
     const loser = winner === a ? b : a;
-    expect(winner.outputs).toMatchObject({ status: 'deployed', 'live-color': 'green' });
+    expect(winner.outputs).toMatchObject({ status: 'succeeded', 'live-color': 'green' });
     expect(loser.exitCode).toBe(1);
     expect(loser.outputs).toMatchObject({ status: 'refused', 'traffic-shifted': 'false' });
     expect(loser.errors[0]).toMatch(/deploy lock of auth-blue|Another release changed auth-blue/);
@@ -68,6 +68,6 @@ describe('the blue-green deploy lock', () => {
     await lock(new Date(Date.now() - 1_000).toISOString());
     const after = await runAgainst(sim(), { inputs: releaseInputs(env, 'v1') });
     expect(after.errors).toEqual([]);
-    expect(after.outputs).toMatchObject({ status: 'deployed', 'live-color': 'blue' });
+    expect(after.outputs).toMatchObject({ status: 'succeeded', 'live-color': 'blue' });
   });
 });

@@ -51,7 +51,7 @@ describe('rollback of a blue-green service', () => {
 
   it('switches traffic back in one listener change when the idle side still runs the target', async () => {
     const release = await runAgainst(sim(), { inputs: releaseInputs(env, 'v2') });
-    expect(release.outputs).toMatchObject({ status: 'deployed', 'live-color': 'green' });
+    expect(release.outputs).toMatchObject({ status: 'succeeded', 'live-color': 'green' });
     // The old side is kept running (as with a scale-down delay): it still runs cart:1.
     await env.clients.ecs.send(
       new UpdateServiceCommand({ cluster: env.cluster, service: 'cart-blue', desiredCount: 2 }),
@@ -115,7 +115,7 @@ describe('rollback of a blue-green service', () => {
     });
     const records = await traffic.stop();
     expect(result.errors).toEqual([]);
-    expect(result.outputs).toMatchObject({ method: 'redeploy', status: 'deployed', 'live-color': 'green' });
+    expect(result.outputs).toMatchObject({ method: 'redeploy', status: 'succeeded', 'live-color': 'green' });
     expect(result.outputs['task-definition-arn']).toMatch(/task-definition\/cart:2$/);
     expect(failedRequests(records)).toEqual([]);
     expect(await productionWeights(env)).toEqual({ blue: 0, green: 100 });
