@@ -82,6 +82,50 @@ interface SideBySide {
 }
 
 /** Deploy `image` onto a fresh service and let both pollers judge the same deployment. */
+/**
+ * Our watcher and the SDK waiter (as the official action uses it) on the same deployment at
+ * once; each answer is stamped with the simulated time it arrived.
+ */
+async function race(
+  sim: Simulator,
+  o: {
+    watcherClient: ECSClient;
+    waiterClient: ECSClient;
+    cluster: string;
+    name: string;
+    deploymentId: string;
+    scale: number;
+    circuitBreaker: boolean;
+  },
+): Promise<[{ at: number; verdict: string }, { at: number; verdict: string }]> {
+  const watcher = watchDeployments(
+    o.watcherClient,
+    [{ cluster: o.cluster, service: o.name, deploymentId: o.deploymentId }],
+    {
+      pollIntervalMs: (POLL_S * 1000) / o.scale,
+      timeoutMs: (WAITER.maxWaitTime * 1000) / o.scale,
+      circuitBreaker: o.circuitBreaker,
+      log: () => {},
+    },
+  ).then(([r]) => ({ at: sim.clock.now(), verdict: r!.verdict.state as string }));
+  const waiter = waitUntilServicesStable(
+    {
+      client: o.waiterClient,
+      minDelay: WAITER.minDelay / o.scale,
+      maxDelay: WAITER.maxDelay / o.scale,
+      maxWaitTime: WAITER.maxWaitTime / o.scale,
+    },
+    { cluster: o.cluster, services: [o.name] },
+  ).then(
+    (r) => ({ at: sim.clock.now(), verdict: String(r.state) }),
+    (err: Error) => ({
+      at: sim.clock.now(),
+      verdict: /TIMEOUT|max wait/i.test(err.message) ? 'TIMEOUT' : err.name,
+    }),
+  );
+  return Promise.all([watcher, waiter]);
+}
+
 async function sideBySide(
   sim: Simulator,
   name: string,
@@ -110,28 +154,15 @@ async function sideBySide(
   const waiterClient = ecsClient(sim, 3);
   const watcherCalls = countCalls(watcherClient);
   const waiterCalls = countCalls(waiterClient);
-  const watcher = watchDeployments(watcherClient, [{ cluster, service: name, deploymentId }], {
-    pollIntervalMs: (POLL_S * 1000) / SCALE,
-    timeoutMs: (WAITER.maxWaitTime * 1000) / SCALE,
+  const [w, s] = await race(sim, {
+    watcherClient,
+    waiterClient,
+    cluster,
+    name,
+    deploymentId,
+    scale: SCALE,
     circuitBreaker,
-    log: () => {},
-  }).then(([r]) => ({ at: sim.clock.now(), verdict: r!.verdict.state }));
-  const waiter = waitUntilServicesStable(
-    {
-      client: waiterClient,
-      minDelay: WAITER.minDelay / SCALE,
-      maxDelay: WAITER.maxDelay / SCALE,
-      maxWaitTime: WAITER.maxWaitTime / SCALE,
-    },
-    { cluster, services: [name] },
-  ).then(
-    (r) => ({ at: sim.clock.now(), verdict: String(r.state) }),
-    (err: Error) => ({
-      at: sim.clock.now(),
-      verdict: /TIMEOUT|max wait/i.test(err.message) ? 'TIMEOUT' : err.name,
-    }),
-  );
-  const [w, s] = await Promise.all([watcher, waiter]);
+  });
   const settledRe = new RegExp(`\\(deployment ${deploymentId}\\) deployment (completed|failed)`);
   const settled =
     eventAt(sim, cluster, name, settledRe) ?? eventAt(sim, cluster, name, /unable to consistently/);
@@ -384,28 +415,15 @@ async function repeatedAt(sim: Simulator, scale: number): Promise<SideBySide[]> 
   );
   const deploymentId = out.service!.deployments![0]!.id!;
   const started = sim.clock.now();
-  const watcher = watchDeployments(ecs, [{ cluster, service: name, deploymentId }], {
-    pollIntervalMs: (POLL_S * 1000) / scale,
-    timeoutMs: (WAITER.maxWaitTime * 1000) / scale,
+  const [w, s] = await race(sim, {
+    watcherClient: ecs,
+    waiterClient: ecs,
+    cluster,
+    name,
+    deploymentId,
+    scale,
     circuitBreaker: false,
-    log: () => {},
-  }).then(([r]) => ({ at: sim.clock.now(), verdict: r!.verdict.state }));
-  const waiter = waitUntilServicesStable(
-    {
-      client: ecs,
-      minDelay: WAITER.minDelay / scale,
-      maxDelay: WAITER.maxDelay / scale,
-      maxWaitTime: WAITER.maxWaitTime / scale,
-    },
-    { cluster, services: [name] },
-  ).then(
-    (r) => ({ at: sim.clock.now(), verdict: String(r.state) }),
-    (err: Error) => ({
-      at: sim.clock.now(),
-      verdict: /TIMEOUT|max wait/i.test(err.message) ? 'TIMEOUT' : err.name,
-    }),
-  );
-  const [w, s] = await Promise.all([watcher, waiter]);
+  });
   // No FAILED state without the breaker: count from the moment ECS's own threshold was reached,
   // which is when the watcher's formula trips too (the third consecutive failure).
   const failures = sim.ecs

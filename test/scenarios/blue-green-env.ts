@@ -20,17 +20,15 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import {
-  CreateListenerCommand,
   CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
   DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RunOptions } from '../harness/run-action.js';
 import { clientConfig } from '../sim/ecs/testing.js';
 import { startTraffic, type Traffic, type TrafficRecord } from '../sim/elb/testing.js';
 import type { Simulator } from '../sim/index.js';
+import { createForwardListener, createTargetGroup } from '../sim/sample.js';
 
 export interface BlueGreenEnv {
   name: string;
@@ -76,49 +74,10 @@ export async function buildBlueGreen(
     }),
   );
   const loadBalancerArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
-  const group = async (color: string) => {
-    const out = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: `${name}-${color}`,
-        Protocol: 'HTTP',
-        Port: 8080,
-        VpcId: 'vpc-0a1b2c3d4e5f60718',
-        TargetType: 'ip',
-        HealthCheckPath: '/',
-        HealthCheckIntervalSeconds: 10,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    );
-    const arn = out.TargetGroups![0]!.TargetGroupArn!;
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: arn,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '1' }],
-      }),
-    );
-    return arn;
-  };
-  const blueTargetGroupArn = await group('blue');
-  const greenTargetGroupArn = await group('green');
-  const listener = async (port: number, weights: [string, number][]) =>
-    (
-      await elb.send(
-        new CreateListenerCommand({
-          LoadBalancerArn: loadBalancerArn,
-          Protocol: 'HTTP',
-          Port: port,
-          DefaultActions: [
-            {
-              Type: 'forward',
-              ForwardConfig: {
-                TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
-              },
-            },
-          ],
-        }),
-      )
-    ).Listeners![0]!.ListenerArn!;
+  const blueTargetGroupArn = await createTargetGroup(elb, `${name}-blue`, 1);
+  const greenTargetGroupArn = await createTargetGroup(elb, `${name}-green`, 1);
+  const listener = (port: number, weights: [string, number][]) =>
+    createForwardListener(elb, loadBalancerArn, port, weights);
   const listenerArn = await listener(80, [
     [blueTargetGroupArn, 100],
     [greenTargetGroupArn, 0],

@@ -61,7 +61,8 @@ function clients(sim: Simulator) {
   };
 }
 
-async function targetGroup(
+/** An IP target group on port 8080 with quick health checks (10 s, 2 × healthy / unhealthy) and the given deregistration delay. */
+export async function createTargetGroup(
   elb: ElasticLoadBalancingV2Client,
   name: string,
   deregistrationDelaySeconds: number,
@@ -91,7 +92,8 @@ async function targetGroup(
   return arn;
 }
 
-async function listener(
+/** An HTTP listener whose default action forwards to `groups` with their weights. */
+export async function createForwardListener(
   elb: ElasticLoadBalancingV2Client,
   loadBalancerArn: string,
   port: number,
@@ -138,15 +140,17 @@ export async function buildSampleEnvironment(
     );
     const loadBalancerArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
     const delay = options.deregistrationDelaySeconds ?? 30;
-    const targetGroupArn = await targetGroup(elb, 'web', delay);
-    const blueTargetGroupArn = await targetGroup(elb, 'web-blue', delay);
-    const greenTargetGroupArn = await targetGroup(elb, 'web-green', delay);
-    const listenerArn = await listener(elb, loadBalancerArn, 80, [[targetGroupArn, 1]]);
-    const bgListenerArn = await listener(elb, loadBalancerArn, 8080, [
+    const targetGroupArn = await createTargetGroup(elb, 'web', delay);
+    const blueTargetGroupArn = await createTargetGroup(elb, 'web-blue', delay);
+    const greenTargetGroupArn = await createTargetGroup(elb, 'web-green', delay);
+    const listenerArn = await createForwardListener(elb, loadBalancerArn, 80, [[targetGroupArn, 1]]);
+    const bgListenerArn = await createForwardListener(elb, loadBalancerArn, 8080, [
       [blueTargetGroupArn, 100],
       [greenTargetGroupArn, 0],
     ]);
-    const testListenerArn = await listener(elb, loadBalancerArn, 8443, [[greenTargetGroupArn, 1]]);
+    const testListenerArn = await createForwardListener(elb, loadBalancerArn, 8443, [
+      [greenTargetGroupArn, 1],
+    ]);
 
     const td = await ecs.send(
       new RegisterTaskDefinitionCommand({
