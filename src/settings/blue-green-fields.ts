@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './values.js';
+import { bool, custom, duration } from './zod-values.js';
 
 const LISTENER_OR_RULE =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:(listener|listener-rule)\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+(\/[0-9a-f]+)?$/;
@@ -12,16 +13,6 @@ const TARGET_GROUP =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]{1,32}\/[0-9a-f]+$/;
 const SERVICE = /^[A-Za-z0-9_-]{1,255}$/;
 const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
-
-function custom(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER as never;
-}
-
-const durationMs = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  return ms === undefined ? custom(ctx, `"${v}" is not a duration`) : ms;
-});
 
 const list = z
   .union([z.string(), z.array(z.string())])
@@ -218,12 +209,6 @@ const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return Number.isFinite(n) && n >= 0 && n <= 100 ? n : custom(ctx, `"${v}" is not a percentage 0..100`);
 });
 
-const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  const t = v.trim().toLowerCase();
-  return t === 'true' ? true : t === 'false' ? false : custom(ctx, `"${v}" is not true or false`);
-});
-
 export const BLUE_GREEN_FIELDS = {
   listener: {
     schema: z.string().regex(LISTENER_OR_RULE),
@@ -264,15 +249,15 @@ export const BLUE_GREEN_FIELDS = {
       '`all-at-once`, `canary 10%`, `linear 25%`, or increasing percentages ending at 100 (`10%, 50%, 100%`)',
   },
   'step-pause': {
-    schema: durationMs,
+    schema: duration,
     expected: 'a duration such as `30s` or `5m` (wait between traffic steps)',
   },
   'bake-time': {
-    schema: durationMs,
+    schema: duration,
     expected: 'a duration such as `10m` (alarm watch after all traffic moved)',
   },
   'scale-down-delay': {
-    schema: durationMs,
+    schema: duration,
     expected: 'a duration such as `0s` or `15m` (old side kept running for instant rollback after the bake)',
   },
   alarms: {
@@ -294,14 +279,14 @@ export const BLUE_GREEN_FIELDS = {
     expected:
       'a shell command, e.g. `npm run e2e`, run in the workspace with the test URL in `TEST_URL`; exit 0 passes',
   },
-  'smoke-timeout': { schema: durationMs, expected: 'a duration such as `2m` (all smoke tests together)' },
+  'smoke-timeout': { schema: duration, expected: 'a duration such as `2m` (all smoke tests together)' },
   'max-5xx-rate': {
     schema: percent,
     expected:
       "a percentage such as `1` or `0.5%` of the new target group's requests answered 5xx during a step's pause or the bake",
   },
   'max-p95-latency': {
-    schema: durationMs,
+    schema: duration,
     expected:
       "a duration such as `500ms` (new target group's p95 response time during a step's pause or the bake; `0` turns it off)",
   },

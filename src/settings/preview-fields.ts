@@ -7,16 +7,12 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './values.js';
+import { custom } from './zod-values.js';
 
 const LISTENER =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/;
 /** DNS labels of letters, digits and inner hyphens, at least two labels, lower case. */
 const DOMAIN = /^(?=.{1,120}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
-
-function custom(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER as never;
-}
 
 const ttl = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);

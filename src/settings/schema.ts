@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
-import { parseBoolean, parseDuration, parsePairs } from './values.js';
+import { bool, custom, duration, entriesOf } from './zod-values.js';
 
 export const COMMANDS = [
   'deploy',
@@ -26,22 +26,6 @@ const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
 /** A Secrets Manager or SSM parameter ARN, or an SSM parameter name in the same region. */
 const SECRET_REF = /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+|[A-Za-z0-9_.\-/]+)$/;
 
-function custom(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER as never;
-}
-
-const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  const b = parseBoolean(v);
-  return b === undefined ? custom(ctx, `"${v}" is not true or false`) : b;
-});
-
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  return ms === undefined ? custom(ctx, `"${v}" is not a duration`) : ms;
-});
-
 const integer = (min: number, max: number) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
@@ -55,14 +39,8 @@ const pairs = (keyPattern: RegExp, valuePattern?: RegExp) =>
   z
     .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
     .transform((v, ctx) => {
-      let entries: [string, string][];
-      if (typeof v === 'string') {
-        const parsed = parsePairs(v);
-        if ('bad' in parsed) return custom(ctx, `"${parsed.bad}" has no "="`);
-        entries = parsed.pairs;
-      } else {
-        entries = Object.entries(v).map(([k, val]) => [k, String(val)]);
-      }
+      const entries = entriesOf(v, ctx);
+      if (!entries) return z.NEVER;
       for (const [key, value] of entries) {
         if (!keyPattern.test(key)) return custom(ctx, `"${key}" is not a valid name`);
         if (valuePattern && !valuePattern.test(value))
@@ -78,14 +56,8 @@ const images = z.union([z.string(), z.record(z.string(), z.string())]).transform
   if (typeof v === 'string' && !v.includes('=') && v.trim() && !/[\s,]/.test(v.trim())) {
     return [['', v.trim()]] as [string, string][];
   }
-  let entries: [string, string][];
-  if (typeof v === 'string') {
-    const parsed = parsePairs(v);
-    if ('bad' in parsed) return custom(ctx, `"${parsed.bad}" has no "="`);
-    entries = parsed.pairs;
-  } else {
-    entries = Object.entries(v);
-  }
+  const entries = entriesOf(v, ctx);
+  if (!entries) return z.NEVER;
   for (const [container, uri] of entries) {
     if (!CONTAINER.test(container)) return custom(ctx, `"${container}" is not a container name`);
     if (!/^[^\s]+$/.test(uri)) return custom(ctx, `"${uri}" is not an image URI`);

@@ -1,0 +1,38 @@
+/**
+ * Schema pieces shared by every settings module: an input arrives as text, a config-file value
+ * as YAML, and each piece accepts both and yields the typed value (or a custom issue whose
+ * message shows what was wrong).
+ */
+import { z } from 'zod';
+import { parseBoolean, parseDuration, parsePairs } from './values.js';
+
+/** Report `message` as the issue of this value; the transform's result is then ignored. */
+export function custom(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER as never;
+}
+
+/** `true`/`false` as text, or a YAML boolean. */
+export const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  const b = parseBoolean(v);
+  return b === undefined ? custom(ctx, `"${v}" is not true or false`) : b;
+});
+
+/** `250ms`, `30s`, `10m`, `1h` (or a number of seconds), in milliseconds. */
+export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  return ms === undefined ? custom(ctx, `"${v}" is not a duration`) : ms;
+});
+
+/** `a=1, b=2` (or one pair per line) as text, or a YAML map, as ordered pairs; undefined after an issue. */
+export function entriesOf(
+  v: string | Record<string, string | number | boolean>,
+  ctx: z.RefinementCtx,
+): [string, string][] | undefined {
+  if (typeof v !== 'string') return Object.entries(v).map(([k, val]) => [k, String(val)]);
+  const parsed = parsePairs(v);
+  if (!('bad' in parsed)) return parsed.pairs;
+  ctx.addIssue({ code: 'custom', message: `"${parsed.bad}" has no "="` });
+  return undefined;
+}
