@@ -11,6 +11,7 @@ import { type Diagnosis, describeStoppedTask, diagnoseDeployment, rootCause } fr
 import { shortArn } from '../deploy/outcome.js';
 import { startDeployment } from '../deploy/update.js';
 import { type FinalVerdict, watchDeployments } from '../deploy/watch.js';
+import { watchOptionsFrom } from '../deploy/watch-options.js';
 import { entryForThisRun, familyRevision, recordHistory } from '../history/history.js';
 import { details, table } from '../report/markdown.js';
 import { PhaseLog } from '../report/phases.js';
@@ -49,13 +50,11 @@ export async function rollbackCommand(settings: Settings, clients: AwsClients): 
   }
 
   const watch = (deploymentId: string) =>
-    watchDeployments(clients.ecs, [{ cluster: target.cluster, service: target.service, deploymentId }], {
-      pollIntervalMs: settings.pollIntervalMs,
-      timeoutMs: settings.timeoutMs,
-      failedTasksThreshold: settings.rolling.failedTasksThreshold,
-      circuitBreaker: settings.rolling.circuitBreaker,
-      log: (line) => core.info(line),
-    }).then((results) => results[0]!.verdict);
+    watchDeployments(
+      clients.ecs,
+      [{ cluster: target.cluster, service: target.service, deploymentId }],
+      watchOptionsFrom(settings),
+    ).then((results) => results[0]!.verdict);
 
   const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
     const d = await startDeployment(clients.ecs, target, resolved.targetArn, {

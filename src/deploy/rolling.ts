@@ -19,6 +19,7 @@ import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from './diagn
 import { shortArn } from './outcome.js';
 import { startDeployment } from './update.js';
 import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from './watch.js';
+import { watchOptionsFrom } from './watch-options.js';
 
 export type ServiceStatus = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'dry-run';
 
@@ -122,7 +123,7 @@ export async function deployRolling(
   const started = outcomes.filter((o) => o.deploymentId);
   if (started.length) {
     await phaseLog.run('Watch deployments', async () => {
-      const results = await watchDeployments(ecs, started.map(watchTargetOf), watchOptions(settings));
+      const results = await watchDeployments(ecs, started.map(watchTargetOf), watchOptionsFrom(settings));
       for (const [i, r] of results.entries()) judge(started[i]!, r.verdict, r.service?.serviceArn);
     });
   }
@@ -166,16 +167,6 @@ async function start(o: ServiceOutcome, settings: Settings, clients: AwsClients)
 
 function watchTargetOf(o: ServiceOutcome): WatchTarget {
   return { cluster: o.target.cluster, service: o.target.service, deploymentId: o.deploymentId! };
-}
-
-function watchOptions(settings: Settings) {
-  return {
-    pollIntervalMs: settings.pollIntervalMs,
-    timeoutMs: settings.timeoutMs,
-    failedTasksThreshold: settings.rolling.failedTasksThreshold,
-    circuitBreaker: settings.rolling.circuitBreaker,
-    log: (line: string) => core.info(line),
-  };
 }
 
 function judge(o: ServiceOutcome, verdict: FinalVerdict, serviceArn: string | undefined): void {
@@ -261,7 +252,7 @@ async function rollBack(failed: ServiceOutcome[], settings: Settings, clients: A
       service: o.target.service,
       deploymentId: o.rollback!.deploymentId,
     })),
-    watchOptions(settings),
+    watchOptionsFrom(settings),
   );
   for (const [i, r] of results.entries()) {
     const o = watched[i]!;

@@ -11,6 +11,7 @@ import { formatDuration } from '../settings/values.js';
 import type { Side } from './blue-green-topology.js';
 import { describeStoppedTask, diagnoseDeployment, rootCause } from './diagnose.js';
 import { watchDeployments } from './watch.js';
+import { watchOptionsFrom } from './watch-options.js';
 
 export async function waitForDeployment(
   clients: AwsClients,
@@ -21,11 +22,7 @@ export async function waitForDeployment(
   signal: AbortSignal,
 ): Promise<void> {
   const [result] = await watchDeployments(clients.ecs, [{ cluster, service: idle.service, deploymentId }], {
-    pollIntervalMs: settings.pollIntervalMs,
-    timeoutMs: settings.timeoutMs,
-    failedTasksThreshold: settings.rolling.failedTasksThreshold,
-    circuitBreaker: settings.rolling.circuitBreaker,
-    log: core.info,
+    ...watchOptionsFrom(settings),
     clock: { now: () => Date.now(), sleep: (ms) => sleep(ms, signal) },
   });
   if (!result || result.verdict.state === 'succeeded') return;
