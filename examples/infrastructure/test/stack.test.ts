@@ -1,0 +1,155 @@
+/**
+ * The synthesized template has what the action expects, and leaves alone what the action owns.
+ * Run offline: `npm test` (no AWS credentials, no context lookups).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../bin/app.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { app, stack } = buildApp(new App());
+const template = Template.fromStack(stack);
+const resources = (type: string) => template.findResources(type);
+const logicalId = (type: string, props: object) => {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  assert.equal(ids.length, 1, `one ${type} with ${JSON.stringify(props)}`);
+  return ids[0]!;
+};
+
+test('synthesizes without context lookups or error annotations', () => {
+  const assembly = app.synth();
+  assert.deepEqual(assembly.manifest.missing ?? [], []);
+  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+});
+
+test('two services named <service>-blue and <service>-green on the ECS controller, without a desired count', () => {
+  const services = Object.values(resources('AWS::ECS::Service'));
+  assert.deepEqual(services.map((s) => s.Properties.ServiceName).sort(), ['web-blue', 'web-green']);
+  for (const s of services) {
+    assert.equal(s.Properties.DeploymentController.Type, 'ECS');
+    // Left out so that CloudFormation never writes back over the counts the action sets.
+    assert.equal(s.Properties.DesiredCount, undefined);
+  }
+});
+
+test('each service is attached to its own target group', () => {
+  const blue = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'web-blue' });
+  const green = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'web-green' });
+  template.hasResourceProperties('AWS::ECS::Service', {
+    ServiceName: 'web-blue',
+    LoadBalancers: [Match.objectLike({ TargetGroupArn: { Ref: blue } })],
+  });
+  template.hasResourceProperties('AWS::ECS::Service', {
+    ServiceName: 'web-green',
+    LoadBalancers: [Match.objectLike({ TargetGroupArn: { Ref: green } })],
+  });
+});
+
+test('the production listener forwards to both target groups with the bootstrap weights 100 / 0', () => {
+  const blue = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'web-blue' });
+  const green = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'web-green' });
+  // Pinned: a change here would be written over the action's live weights on the next deploy.
+  template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    Port: 443,
+    DefaultActions: [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: { Ref: blue }, Weight: 100 },
+            { TargetGroupArn: { Ref: green }, Weight: 0 },
+          ],
+        },
+      },
+    ],
+  });
+});
+
+test('a test listener on 8443 starts on the idle (green) target group', () => {
+  const green = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'web-green' });
+  template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    Port: 8443,
+    Protocol: 'HTTPS',
+    DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: green } }],
+  });
+});
+
+test('the preview listener answers 404 by default, with a wildcard certificate and DNS record', () => {
+  template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
+    Certificates: [
+      {
+        CertificateArn: {
+          Ref: logicalId('AWS::CertificateManager::Certificate', { DomainName: '*.preview.example.com' }),
+        },
+      },
+    ],
+  });
+  template.hasResourceProperties('AWS::Route53::RecordSet', { Name: '*.preview.example.com.', Type: 'A' });
+});
+
+test('autoscaling only on the live side at bootstrap, so the idle side is never scaled back up', () => {
+  const targets = Object.values(resources('AWS::ApplicationAutoScaling::ScalableTarget'));
+  assert.equal(targets.length, 1);
+  const blueService = logicalId('AWS::ECS::Service', { ServiceName: 'web-blue' });
+  assert.match(JSON.stringify(targets[0]!.Properties.ResourceId), new RegExp(blueService));
+  assert.equal(targets[0]!.Properties.MinCapacity, 2);
+});
+
+test('the deploy role trusts GitHub OIDC for the repository only and carries the action policy', () => {
+  const policy = JSON.parse(readFileSync(path.resolve(here, '../../../iam/policy.json'), 'utf8'));
+  template.hasResourceProperties('AWS::IAM::Role', {
+    RoleName: 'web-deploy',
+    AssumeRolePolicyDocument: {
+      Statement: [
+        Match.objectLike({
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+            StringLike: {
+              'token.actions.githubusercontent.com:sub': Match.arrayWith([
+                'repo:example-org/web:environment:production',
+              ]),
+            },
+          },
+        }),
+      ],
+    },
+    Policies: [
+      {
+        PolicyName: 'deploy-action',
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({ Sid: policy.Statement[0].Sid })]),
+        }),
+      },
+    ],
+  });
+  const role = Object.values(resources('AWS::IAM::Role')).find(
+    (r) => r.Properties.RoleName === 'web-deploy',
+  )!;
+  const sids = role.Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid);
+  assert.deepEqual(
+    sids,
+    policy.Statement.map((s: { Sid: string }) => s.Sid),
+  );
+});
+
+test('tasks log through awslogs to /ecs/<service> with the service as stream prefix (run-task reads it)', () => {
+  template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+    ContainerDefinitions: [
+      Match.objectLike({
+        Name: 'web',
+        LogConfiguration: {
+          LogDriver: 'awslogs',
+          Options: Match.objectLike({ 'awslogs-stream-prefix': 'web', 'awslogs-group': Match.anyValue() }),
+        },
+      }),
+    ],
+  });
+  template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/ecs/web' });
+});
