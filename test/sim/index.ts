@@ -73,6 +73,7 @@ export class Simulator {
   }
 
   async stop(): Promise<void> {
+    this.faults.stop();
     await this.ecs.stop();
     await this.elb.stop();
     await this.cloudwatch.stop();

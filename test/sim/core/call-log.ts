@@ -10,6 +10,10 @@ export interface CallRecord {
   mutating: boolean;
   /** The error code returned, if the call failed. */
   error?: string;
+  /** Wall-clock time the call's handler ran to completion: its change is visible from then on. */
+  landedAt?: number;
+  /** For a change that landed after the caller was answered: the error it met when it landed. */
+  effectError?: string;
 }
 
 const READ_ONLY = /^(Describe|List|Get|BatchGet)/;
@@ -25,9 +29,14 @@ export class CallLog {
     this.calls.push(call);
   }
 
-  /** Calls that could have changed state, successful ones only unless `includeFailed`. */
+  /**
+   * Calls that could have changed state: those whose change landed (even when the caller was
+   * answered with an error, or before it landed), plus every failed one if `includeFailed`.
+   */
   mutations(includeFailed = false): CallRecord[] {
-    return this.calls.filter((c) => c.mutating && (includeFailed || !c.error));
+    return this.calls.filter(
+      (c) => c.mutating && (includeFailed || (!c.error && !c.effectError) || c.landedAt !== undefined),
+    );
   }
 
   count(operation?: string): number {

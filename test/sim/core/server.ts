@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type CallLog, isMutating } from './call-log.js';
 import { AwsError, unknownOperation } from './errors.js';
-import type { Faults } from './faults.js';
+import { type Faults, injected5xx } from './faults.js';
 import {
   decodeQuery,
   encodeJson,
@@ -123,10 +124,33 @@ export class ControlPlaneServer {
     } as Parameters<CallLog['record']>[0];
     this.log.record(record);
     try {
-      await this.faults.apply(operation, service.throttleCode);
+      const plan = await this.faults.apply(operation, service.throttleCode);
       const handler = service.handlers[operation];
       if (!handler) throw unknownOperation(service.name, operation);
-      return await handler(params);
+      const run = async () => {
+        const result = await handler(params);
+        record.landedAt = Date.now();
+        return result;
+      };
+      const late = plan.lateEffect;
+      if (late?.answer === 'before') {
+        // The caller is answered now; the change lands on its own. A failure when it lands
+        // reaches nobody (as on AWS): it is kept in the call log only.
+        this.faults.later(Math.max(0, late.effectDelayMs - (Date.now() - record.at)), async () => {
+          try {
+            await run();
+          } catch (err) {
+            record.effectError = toAwsError(err).code;
+          }
+        });
+        await sleep(late.latencyMs);
+        return {};
+      }
+      if (late) await sleep(Math.max(0, late.effectDelayMs - (Date.now() - record.at)));
+      const result = await run();
+      if (late) await sleep(late.latencyMs);
+      if (plan.landThen5xx) throw injected5xx();
+      return result;
     } catch (err) {
       record.error = toAwsError(err).code;
       throw err;

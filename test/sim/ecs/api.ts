@@ -20,9 +20,11 @@ import {
 import { failureThreshold, type Scheduler } from './scheduler.js';
 import {
   openServiceDeployment,
+  revisionArn,
   type ServiceDeploymentStatus,
   serviceDeploymentBrief,
   serviceDeploymentView,
+  serviceRevisionView,
 } from './service-deployments.js';
 import type { EcsState } from './state.js';
 import { serviceView, taskDefinitionView, taskView } from './views.js';
@@ -282,6 +284,15 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       loadBalancers: service.loadBalancers,
       networkConfiguration: service.extra.networkConfiguration,
       launchType: (service.extra.launchType as string | undefined) ?? 'FARGATE',
+      // ECS resolves each image to a digest when the deployment starts, so every task of the
+      // revision runs the same image even if its tag moves later.
+      containerImages: (
+        (td.input.containerDefinitions as { name?: string; image?: string }[] | undefined) ?? []
+      ).map((c) => ({
+        containerName: c.name ?? '',
+        image: c.image ?? '',
+        imageDigest: sim.ecs.images.digestOf(c.image ?? ''),
+      })),
     };
     for (const d of service.deployments) d.status = 'ACTIVE';
     service.deployments = [deployment, ...service.deployments];
@@ -564,8 +575,30 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       .filter((r) => !p.status?.length || p.status.includes(r.status))
       .filter((r) => before === undefined || r.createdAt.getTime() < before)
       .filter((r) => after === undefined || r.createdAt.getTime() > after);
-    const { slice, nextToken } = page(all, p.maxResults, p.nextToken, 100);
+    if (p.maxResults !== undefined && (p.maxResults < 1 || p.maxResults > 100)) {
+      throw invalid('maxResults must be between 1 and 100.');
+    }
+    // Without maxResults the API answers at most 20 and a nextToken.
+    const { slice, nextToken } = page(all, p.maxResults ?? 20, p.nextToken, 100);
     return { serviceDeployments: slice.map(serviceDeploymentBrief), nextToken };
+  };
+
+  const describeServiceRevisions = (p: { serviceRevisionArns?: string[] }) => {
+    const arns = p.serviceRevisionArns ?? [];
+    if (arns.length === 0) throw invalid('serviceRevisionArns cannot be empty.');
+    if (arns.length > 20) throw invalid('serviceRevisionArns can have at most 20 items.');
+    const serviceRevisions: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const arn of arns) {
+      let found: unknown;
+      for (const service of state.services.values()) {
+        const d = service.history.find((x) => revisionArn(service, x) === arn);
+        if (d) found = serviceRevisionView(service, d);
+      }
+      if (found) serviceRevisions.push(found);
+      else failures.push({ arn, reason: 'MISSING' });
+    }
+    return { serviceRevisions, failures };
   };
 
   const describeServiceDeployments = (p: { serviceDeploymentArns?: string[] }) => {
@@ -634,6 +667,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     StopTask: stopTask,
     ListServiceDeployments: listServiceDeployments,
     DescribeServiceDeployments: describeServiceDeployments,
+    DescribeServiceRevisions: describeServiceRevisions,
     StopServiceDeployment: stopServiceDeployment,
     TagResource: (p: { resourceArn: string; tags: Tag[] }) => {
       const r = taggable(p.resourceArn);

@@ -107,6 +107,19 @@ export class ImageCatalog {
     return { tag: ref.tag ?? ref.digest ?? 'latest', repository: ref.repository };
   }
 
+  /**
+   * The digest ECS pins for an image when a deployment starts: the ECR digest the tag points to
+   * now, or the digest in the reference itself; undefined for other registries.
+   */
+  digestOf(image: string): string | undefined {
+    const ref = parseImage(image);
+    if (ref.digest) return ref.digest;
+    const ecr = ECR_URI.exec(ref.repository);
+    if (!ecr) return undefined;
+    const found = this.ecr.resolve(ecr[3]!, { imageTag: ref.tag ?? 'latest' });
+    return 'error' in found ? undefined : found.digest;
+  }
+
   behaviour(image: string, resolved: ResolvedImage): ImageBehaviour {
     const base = behaviourForTag(resolved.tag);
     const key = [image, `${resolved.repository}:${resolved.tag}`, resolved.tag].find((k) =>

@@ -61,6 +61,8 @@ export interface Deployment {
   loadBalancers: LoadBalancer[];
   networkConfiguration?: unknown;
   launchType?: string;
+  /** The images this revision runs, pinned to digests when it was created (DescribeServiceRevisions). */
+  containerImages: { containerName: string; image: string; imageDigest?: string }[];
   /** Sim ms of the last "unable to stop or start tasks" event, to repeat it only now and then. */
   stuckEventAt?: number;
   /** Sim ms before which no task is launched (back-off after repeated launch failures). */

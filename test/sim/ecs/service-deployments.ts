@@ -36,6 +36,8 @@ export interface ServiceDeploymentRecord {
   breakerTriggered: boolean;
   /** Deployment alarms that were in ALARM when they failed the deployment. */
   triggeredAlarms: string[];
+  /** The deployment configuration the deployment started with (a later UpdateService does not rewrite it). */
+  deploymentConfiguration: Service['deploymentConfiguration'];
 }
 
 export function revisionArn(service: Service, d: Deployment): string {
@@ -68,6 +70,7 @@ export function openServiceDeployment(
     updatedAt: at,
     breakerTriggered: false,
     triggeredAlarms: [],
+    deploymentConfiguration: structuredClone(service.deploymentConfiguration),
   };
   service.serviceDeployments.unshift(record);
   return record;
@@ -140,7 +143,7 @@ export function serviceDeploymentBrief(r: ServiceDeploymentRecord) {
 }
 
 export function serviceDeploymentView(r: ServiceDeploymentRecord, tasks: Task[], threshold: number) {
-  const breaker = r.service.deploymentConfiguration.deploymentCircuitBreaker;
+  const breaker = r.deploymentConfiguration.deploymentCircuitBreaker;
   const finished = r.status !== 'IN_PROGRESS' && r.status !== 'ROLLBACK_IN_PROGRESS';
   return {
     serviceDeploymentArn: r.arn,
@@ -155,7 +158,7 @@ export function serviceDeploymentView(r: ServiceDeploymentRecord, tasks: Task[],
     targetServiceRevision: summary(r.service, r.target, tasks),
     status: r.status,
     statusReason: r.statusReason,
-    deploymentConfiguration: r.service.deploymentConfiguration,
+    deploymentConfiguration: r.deploymentConfiguration,
     rollback: r.rollback && {
       reason: r.rollback.reason,
       startedAt: r.rollback.startedAt,
@@ -172,12 +175,27 @@ export function serviceDeploymentView(r: ServiceDeploymentRecord, tasks: Task[],
       failureCount: r.target.failedTasks,
       threshold,
     },
-    alarms: r.service.deploymentConfiguration.alarms?.enable
+    alarms: r.deploymentConfiguration.alarms?.enable
       ? {
           status: r.triggeredAlarms.length ? 'TRIGGERED' : finished ? 'MONITORING_COMPLETE' : 'MONITORING',
-          alarmNames: r.service.deploymentConfiguration.alarms.alarmNames,
+          alarmNames: r.deploymentConfiguration.alarms.alarmNames,
           triggeredAlarmNames: r.triggeredAlarms,
         }
       : { status: 'DISABLED' },
+  };
+}
+
+/** DescribeServiceRevisions: what one revision runs (task definition, images pinned to digests, load balancers). */
+export function serviceRevisionView(service: Service, d: Deployment) {
+  return {
+    serviceRevisionArn: revisionArn(service, d),
+    serviceArn: service.arn,
+    clusterArn: service.cluster.arn,
+    taskDefinition: d.taskDefinitionArn,
+    launchType: d.launchType,
+    loadBalancers: d.loadBalancers,
+    networkConfiguration: d.networkConfiguration,
+    containerImages: d.containerImages,
+    createdAt: d.createdAt,
   };
 }
