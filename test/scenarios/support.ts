@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import { type RunOptions, type RunResult, runAction } from '../harness/run-action.js';
 import { Simulator, type SimulatorOptions } from '../sim/index.js';
+import { checkCallsAllowed, roleOfRun } from './iam-check.js';
 
 /** Start a simulator before the file's tests and stop it after; returns a getter. */
 export function useSimulator(options: SimulatorOptions = {}): () => Simulator {
@@ -36,6 +37,10 @@ export function workspace(files: Record<string, string | object> = {}): string {
 }
 
 /** Run the bundled action against the simulator. */
-export function runAgainst(sim: Simulator, options: RunOptions): Promise<RunResult> {
-  return runAction({ ...options, env: { ...sim.env(), ...options.env } });
+export async function runAgainst(sim: Simulator, options: RunOptions): Promise<RunResult> {
+  const first = sim.log.calls.length;
+  const result = await runAction({ ...options, env: { ...sim.env(), ...options.env } });
+  // Calls of a concurrent run of the same test land in the same window; they are the same role.
+  checkCallsAllowed(roleOfRun(options), sim.log.calls.slice(first));
+  return result;
 }

@@ -8,6 +8,8 @@ export interface CallRecord {
   params: Record<string, unknown>;
   /** True for any operation that can change state (everything but Describe/List/Get). */
   mutating: boolean;
+  /** The caller's SDK user agent (the action's carries `deploy-action/<version>`). */
+  userAgent?: string;
   /** The error code returned, if the call failed. */
   error?: string;
   /** Wall-clock time the call's handler ran to completion: its change is visible from then on. */

@@ -92,7 +92,7 @@ export class ControlPlaneServer {
       if (!service) return encodeJsonError(protocol, unknownOperation(target.slice(0, dot), operation));
       const params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
       try {
-        const result = await this.invoke(service, operation, params);
+        const result = await this.invoke(service, operation, params, userAgent(req));
         return encodeJson(protocol, result);
       } catch (err) {
         return encodeJsonError(protocol, toAwsError(err));
@@ -107,20 +107,26 @@ export class ControlPlaneServer {
     const service = this.queryService;
     if (!service) return encodeQueryError(unknownOperation('query', operation), requestId);
     try {
-      const result = await this.invoke(service, operation, form);
+      const result = await this.invoke(service, operation, form, userAgent(req));
       return encodeQuery(operation, service.xmlns ?? '', result, requestId);
     } catch (err) {
       return encodeQueryError(toAwsError(err), requestId);
     }
   }
 
-  private async invoke(service: ServiceDefinition, operation: string, params: Record<string, unknown>) {
+  private async invoke(
+    service: ServiceDefinition,
+    operation: string,
+    params: Record<string, unknown>,
+    agent: string,
+  ) {
     const record = {
       at: Date.now(),
       service: service.name,
       operation,
       params,
       mutating: isMutating(operation),
+      userAgent: agent,
     } as Parameters<CallLog['record']>[0];
     this.log.record(record);
     try {
@@ -156,6 +162,12 @@ export class ControlPlaneServer {
       throw err;
     }
   }
+}
+
+/** The SDK's user agent (the action adds its name to it), so tests tell its calls from their own. */
+function userAgent(req: http.IncomingMessage): string {
+  const header = req.headers['x-amz-user-agent'] ?? req.headers['user-agent'] ?? '';
+  return Array.isArray(header) ? header.join(' ') : header;
 }
 
 function toAwsError(err: unknown): AwsError {

@@ -1,0 +1,581 @@
+/**
+ * The one source of the IAM policies: a role per job (image push, rolling deploy, blue-green
+ * deploy, rollback, preview), each statement scoped to the resources that job touches, and the
+ * OIDC trust policy that says which GitHub jobs may assume it. `npm run iam -- --account …`
+ * renders them for an account; iam/example/ holds the rendering of `EXAMPLE_PARAMETERS`.
+ *
+ * Adding an AWS command to a role is one line: put the action in the `actions` of the statement
+ * whose resources it acts on. Actions that AWS does not scope to a resource go in a statement
+ * whose resource is "*" (see `WILDCARD_ONLY`); every other statement names ARNs.
+ *
+ * Resource-level support is as the Service Authorization Reference lists it:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_applicationautoscaling.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+ */
+
+export type RoleName = 'image-push' | 'deploy-rolling' | 'deploy-blue-green' | 'rollback' | 'preview';
+export const ROLE_NAMES: RoleName[] = [
+  'image-push',
+  'deploy-rolling',
+  'deploy-blue-green',
+  'rollback',
+  'preview',
+];
+
+export interface IamParameters {
+  /** AWS account of the cluster and the load balancer. */
+  account: string;
+  region: string;
+  /** `OWNER/REPO` of the GitHub repository whose workflows assume the roles. */
+  repository: string;
+  /** The GitHub environment whose jobs may deploy and roll back (`production`, `staging`). */
+  environment: string;
+  /** The GitHub environment of the job that builds and pushes images. */
+  buildEnvironment: string;
+  /** The default branch: the scheduled preview sweep runs there. */
+  defaultBranch: string;
+  cluster: string;
+  /** Services the deploy and rollback roles may update (both colours of a blue-green pair). */
+  services: string[];
+  /** Task-definition families they register (default: the services' names). */
+  families: string[];
+  /** Roles the deployed task definitions name (`taskRoleArn`, `executionRoleArn`), by name. */
+  taskRoles: string[];
+  executionRoles: string[];
+  /** Listener ARNs (production and test) blue-green deploys and rollbacks switch. */
+  listeners: string[];
+  /** ECR repositories (names) the images come from, and the registry's account. */
+  repositories: string[];
+  registryAccount: string;
+  preview: {
+    cluster: string;
+    /** The one listener preview rules may be created on. */
+    listener: string;
+    /** Base service names whose previews (`<app>-pr-<n>`) may be created. */
+    apps: string[];
+    taskRoles: string[];
+    executionRoles: string[];
+  };
+}
+
+export const EXAMPLE_PARAMETERS: IamParameters = {
+  account: '111122223333',
+  region: 'eu-west-1',
+  repository: 'example-org/shop',
+  environment: 'production',
+  buildEnvironment: 'build',
+  defaultBranch: 'main',
+  cluster: 'prod',
+  services: ['web', 'web-blue', 'web-green'],
+  families: ['web'],
+  taskRoles: ['web-task'],
+  executionRoles: ['web-execution'],
+  listeners: [
+    'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2',
+    'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/prod/50dc6c495c0c9188/0467ef3c8400ae65',
+  ],
+  repositories: ['shop/web'],
+  registryAccount: '444455556666',
+  preview: {
+    cluster: 'previews',
+    listener:
+      'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/previews/8e4f0c1a2b3c4d5e/9a8b7c6d5e4f3a2b',
+    apps: ['web'],
+    taskRoles: ['web-preview-task'],
+    executionRoles: ['web-preview-execution'],
+  },
+};
+
+/**
+ * Actions whose Resource must be "*": the Service Authorization Reference lists no resource
+ * type for them (reads of task definitions and ELB/Auto Scaling descriptions, metric reads,
+ * the registry login). A statement with "*" may hold only these.
+ */
+export const WILDCARD_ONLY = new Set([
+  'ecs:DescribeTaskDefinition',
+  'ecs:ListTaskDefinitions',
+  'ecs:DeregisterTaskDefinition',
+  'ecs:ListServices',
+  'ecs:ListTasks',
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeTags',
+  'cloudwatch:GetMetricStatistics',
+  'cloudwatch:GetMetricData',
+  'application-autoscaling:DescribeScalableTargets',
+  'application-autoscaling:DescribeScalingPolicies',
+  'ecr:GetAuthorizationToken',
+]);
+
+/**
+ * Permissions AWS checks beside the API action itself: registering or creating with tags also
+ * authorizes ecs:TagResource (with `ecs:CreateAction`), a task definition or service naming a
+ * role authorizes iam:PassRole, a first scalable target may create the service-linked role.
+ */
+export const IMPLIED: Record<string, string[]> = {
+  'ecs:RegisterTaskDefinition': ['iam:PassRole', 'ecs:TagResource'],
+  'ecs:CreateService': ['iam:PassRole', 'ecs:TagResource'],
+  'elasticloadbalancing:CreateTargetGroup': ['elasticloadbalancing:AddTags'],
+  'elasticloadbalancing:CreateRule': ['elasticloadbalancing:AddTags'],
+  'application-autoscaling:RegisterScalableTarget': ['iam:CreateServiceLinkedRole'],
+};
+
+export type Condition = Record<string, Record<string, string | string[]>>;
+
+export interface StatementTemplate {
+  sid: string;
+  /** Why this statement exists, for the README. */
+  why: string;
+  actions: string[];
+  resources: (p: IamParameters) => string[];
+  condition?: (p: IamParameters) => Condition;
+}
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+  Condition?: Condition;
+}
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+// ---- ARNs ----
+const ecs = (p: IamParameters, rest: string) => `arn:aws:ecs:${p.region}:${p.account}:${rest}`;
+const elb = (p: IamParameters, rest: string) =>
+  `arn:aws:elasticloadbalancing:${p.region}:${p.account}:${rest}`;
+const role = (p: IamParameters, name: string) => `arn:aws:iam::${p.account}:role/${name}`;
+const services = (p: IamParameters) => p.services.map((s) => ecs(p, `service/${p.cluster}/${s}`));
+const families = (p: IamParameters) =>
+  (p.families.length ? p.families : p.services).map((f) => ecs(p, `task-definition/${f}:*`));
+/** A listener's rules: `listener-rule/app/<lb>/<lb-id>/<listener-id>/<rule-id>`. */
+const rulesOf = (listenerArn: string) => `${listenerArn.replace(':listener/', ':listener-rule/')}/*`;
+const previewServices = (p: IamParameters) =>
+  p.preview.apps.map((a) => ecs(p, `service/${p.preview.cluster}/${a}-pr-*`));
+const previewFamilies = (p: IamParameters) =>
+  p.preview.apps.map((a) => ecs(p, `task-definition/${a}-pr-*:*`));
+const PREVIEW_TAG = 'deploy-action:preview';
+const passedToEcsTasks = (): Condition => ({
+  StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+});
+const clusterIs =
+  (cluster: string) =>
+  (p: IamParameters): Condition => ({
+    StringEquals: { 'ecs:cluster': ecs(p, `cluster/${cluster}`) },
+  });
+
+// ---- statements shared by the deploy and rollback roles ----
+const readServices: StatementTemplate = {
+  sid: 'ReadAndUpdateServices',
+  why: 'Read, update and tag (history, lock) the named services only.',
+  actions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource', 'ecs:TagResource'],
+  resources: services,
+};
+const readTaskDefinitions: StatementTemplate = {
+  sid: 'ReadTaskDefinitions',
+  why: 'DescribeTaskDefinition has no resource type: "*".',
+  actions: ['ecs:DescribeTaskDefinition'],
+  resources: () => ['*'],
+};
+const readTasks: StatementTemplate = {
+  sid: 'ReadTasks',
+  why: "Stopped tasks' reasons, on this cluster only (ListTasks takes the ecs:cluster condition).",
+  actions: ['ecs:ListTasks'],
+  resources: () => ['*'],
+  condition: (p) => clusterIs(p.cluster)(p),
+};
+const describeTasks: StatementTemplate = {
+  sid: 'DescribeTasks',
+  why: 'Tasks of this cluster only.',
+  actions: ['ecs:DescribeTasks'],
+  resources: (p) => [ecs(p, `task/${p.cluster}/*`)],
+};
+const registerTaskDefinitions: StatementTemplate = {
+  sid: 'RegisterTaskDefinitions',
+  why: 'New revisions of the named families only.',
+  actions: ['ecs:RegisterTaskDefinition'],
+  resources: families,
+};
+const passTaskRoles: StatementTemplate = {
+  sid: 'PassTaskRolesToEcsTasksOnly',
+  why: 'The task and execution roles the task definitions name, handed to ECS tasks only.',
+  actions: ['iam:PassRole'],
+  resources: (p) => [...p.taskRoles, ...p.executionRoles].map((r) => role(p, r)),
+  condition: passedToEcsTasks,
+};
+const resolveImages: StatementTemplate = {
+  sid: 'ResolveImageDigests',
+  why: 'Tag to digest, in the registry the images were pushed to (which may be another account).',
+  actions: ['ecr:DescribeImages'],
+  resources: (p) => p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
+};
+const readListeners: StatementTemplate = {
+  sid: 'ReadLoadBalancing',
+  why: 'ELB Describe* actions have no resource type: "*".',
+  actions: [
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
+  resources: () => ['*'],
+};
+const switchTraffic: StatementTemplate = {
+  sid: 'SwitchTrafficOnTheNamedListeners',
+  why: 'Move weights on the named listeners and their rules only.',
+  actions: ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'],
+  resources: (p) => [...p.listeners, ...p.listeners.map(rulesOf)],
+};
+const readAlarms: StatementTemplate = {
+  sid: 'ReadAlarms',
+  why: 'Alarm states (alarms of this account and region; DescribeAlarms also lists by prefix).',
+  actions: ['cloudwatch:DescribeAlarms'],
+  resources: (p) => [`arn:aws:cloudwatch:${p.region}:${p.account}:alarm:*`],
+};
+const readMetrics: StatementTemplate = {
+  sid: 'ReadMetrics',
+  why: 'Metric reads have no resource type: "*".',
+  actions: ['cloudwatch:GetMetricStatistics'],
+  resources: () => ['*'],
+};
+const readScaling: StatementTemplate = {
+  sid: 'ReadScaling',
+  why: 'Application Auto Scaling Describe* actions have no resource type: "*".',
+  actions: [
+    'application-autoscaling:DescribeScalableTargets',
+    'application-autoscaling:DescribeScalingPolicies',
+  ],
+  resources: () => ['*'],
+};
+const moveScaling: StatementTemplate = {
+  sid: 'MoveScalingBetweenColours',
+  why: "Scalable targets' ARNs carry an id AWS picks at registration, so they can be scoped to this account and region, not to a service.",
+  actions: [
+    'application-autoscaling:RegisterScalableTarget',
+    'application-autoscaling:DeregisterScalableTarget',
+    'application-autoscaling:PutScalingPolicy',
+  ],
+  resources: (p) => [`arn:aws:application-autoscaling:${p.region}:${p.account}:scalable-target/*`],
+};
+const createIdleColour: StatementTemplate = {
+  sid: 'CreateTheIdleColour',
+  why: 'The first release creates the idle colour, only among the named services, in this cluster.',
+  actions: ['ecs:CreateService'],
+  resources: services,
+  condition: (p) => clusterIs(p.cluster)(p),
+};
+const tagOnCreate: StatementTemplate = {
+  sid: 'TagOnlyWhileCreating',
+  why: 'Tags passed with RegisterTaskDefinition or CreateService (ecs:CreateAction), nothing else.',
+  actions: ['ecs:TagResource'],
+  resources: (p) => [...families(p), ...services(p)],
+  condition: () => ({ StringEquals: { 'ecs:CreateAction': ['RegisterTaskDefinition', 'CreateService'] } }),
+};
+const untagServices: StatementTemplate = {
+  sid: 'ReleaseTheLock',
+  why: 'The release lock is a tag on the service; releasing it removes the tag.',
+  actions: ['ecs:UntagResource'],
+  resources: services,
+};
+
+// ---- the roles ----
+export const ROLES: Record<RoleName, StatementTemplate[]> = {
+  'image-push': [
+    {
+      sid: 'LogInToTheRegistry',
+      why: 'GetAuthorizationToken has no resource type: "*".',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: () => ['*'],
+    },
+    {
+      sid: 'PushToTheNamedRepositories',
+      why: 'Push layers and the manifest to the named repositories only.',
+      actions: [
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+      ],
+      resources: (p) =>
+        p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
+    },
+  ],
+  'deploy-rolling': [
+    readServices,
+    readTaskDefinitions,
+    readTasks,
+    describeTasks,
+    registerTaskDefinitions,
+    tagOnCreate,
+    untagServices,
+    passTaskRoles,
+    resolveImages,
+  ],
+  'deploy-blue-green': [
+    readServices,
+    createIdleColour,
+    readTaskDefinitions,
+    readTasks,
+    describeTasks,
+    registerTaskDefinitions,
+    tagOnCreate,
+    untagServices,
+    passTaskRoles,
+    resolveImages,
+    readListeners,
+    switchTraffic,
+    readAlarms,
+    readMetrics,
+    readScaling,
+    moveScaling,
+  ],
+  rollback: [
+    readServices,
+    readTaskDefinitions,
+    readTasks,
+    describeTasks,
+    untagServices,
+    readListeners,
+    switchTraffic,
+    readAlarms,
+    readMetrics,
+    readScaling,
+    moveScaling,
+  ],
+  preview: [
+    {
+      sid: 'ReadBaseServices',
+      why: 'The base services previews copy their network settings from.',
+      actions: ['ecs:DescribeServices'],
+      resources: (p) => p.preview.apps.map((a) => ecs(p, `service/${p.cluster}/${a}`)),
+    },
+    {
+      sid: 'ReadTaskDefinitionsAndListPreviews',
+      why: 'No resource type for these: "*"; ListServices is held to the preview cluster.',
+      actions: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'],
+      resources: () => ['*'],
+    },
+    {
+      sid: 'ListPreviewServicesAndTasks',
+      why: 'On the preview cluster only (ecs:cluster).',
+      actions: ['ecs:ListServices', 'ecs:ListTasks'],
+      resources: () => ['*'],
+      condition: (p) => clusterIs(p.preview.cluster)(p),
+    },
+    {
+      sid: 'PreviewServices',
+      why: 'Create, update, tag and delete `<app>-pr-*` services in the preview cluster only.',
+      actions: [
+        'ecs:CreateService',
+        'ecs:DescribeServices',
+        'ecs:UpdateService',
+        'ecs:DeleteService',
+        'ecs:TagResource',
+      ],
+      resources: previewServices,
+    },
+    {
+      sid: 'PreviewTasks',
+      why: 'Tasks of the preview cluster only.',
+      actions: ['ecs:DescribeTasks'],
+      resources: (p) => [ecs(p, `task/${p.preview.cluster}/*`)],
+    },
+    {
+      sid: 'RegisterPreviewTaskDefinitions',
+      why: 'Preview families (`<app>-pr-*`) only, tagged on creation.',
+      actions: ['ecs:RegisterTaskDefinition', 'ecs:TagResource'],
+      resources: previewFamilies,
+    },
+    {
+      sid: 'PassPreviewRolesToEcsTasksOnly',
+      why: "Only the roles the base config names for previews, never production's.",
+      actions: ['iam:PassRole'],
+      resources: (p) => [...p.preview.taskRoles, ...p.preview.executionRoles].map((r) => role(p, r)),
+      condition: passedToEcsTasks,
+    },
+    {
+      sid: 'ResolveImageDigests',
+      why: 'Tag to digest in the named repositories.',
+      actions: ['ecr:DescribeImages'],
+      resources: (p) =>
+        p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
+    },
+    {
+      sid: 'ReadLoadBalancing',
+      why: 'ELB Describe* actions have no resource type: "*".',
+      actions: [
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'elasticloadbalancing:DescribeTags',
+      ],
+      resources: () => ['*'],
+    },
+    {
+      sid: 'RulesOnThePreviewListenerOnly',
+      why: 'A rule can only be created on the preview listener, never on a production one.',
+      actions: ['elasticloadbalancing:CreateRule'],
+      resources: (p) => [p.preview.listener],
+      condition: (p) => ({ StringEquals: { [`aws:RequestTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+    },
+    {
+      sid: 'DeletePreviewRules',
+      why: "Rules of the preview listener that carry a preview's tag.",
+      actions: ['elasticloadbalancing:DeleteRule'],
+      resources: (p) => [rulesOf(p.preview.listener)],
+      condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+    },
+    {
+      sid: 'CreatePreviewTargetGroups',
+      why: 'Target groups are created tagged as a preview (names may be shortened, so the tag is the scope).',
+      actions: ['elasticloadbalancing:CreateTargetGroup'],
+      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*')],
+      condition: (p) => ({ StringEquals: { [`aws:RequestTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+    },
+    {
+      sid: 'DeletePreviewTargetGroups',
+      why: "Only target groups that carry a preview's tag.",
+      actions: ['elasticloadbalancing:DeleteTargetGroup'],
+      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*')],
+      condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+    },
+    {
+      sid: 'TagPreviewResources',
+      why: 'Tags on preview target groups and preview listener rules only.',
+      actions: ['elasticloadbalancing:AddTags'],
+      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*'), rulesOf(p.preview.listener)],
+      condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+    },
+  ],
+};
+
+/** Who may assume each role: GitHub's OIDC provider, this repository, and the job's context. */
+export function trustedSubjects(roleName: RoleName, p: IamParameters): string[] {
+  const repo = `repo:${p.repository}`;
+  switch (roleName) {
+    case 'image-push':
+      return [`${repo}:environment:${p.buildEnvironment}`];
+    case 'deploy-rolling':
+    case 'deploy-blue-green':
+    case 'rollback':
+      return [`${repo}:environment:${p.environment}`];
+    case 'preview':
+      // Pull-request jobs (without an environment) bring previews up and down; the sweep runs
+      // on a schedule on the default branch.
+      return [`${repo}:pull_request`, `${repo}:ref:refs/heads/${p.defaultBranch}`];
+  }
+}
+
+export function trustPolicy(roleName: RoleName, p: IamParameters): object {
+  // The image-push role lives in the registry's account; the others beside the cluster.
+  const account = roleName === 'image-push' ? p.registryAccount : p.account;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'GitHubActionsOidc',
+        Effect: 'Allow',
+        Principal: {
+          Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`,
+        },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': trustedSubjects(roleName, p),
+          },
+        },
+      },
+    ],
+  };
+}
+
+export function policy(roleName: RoleName, p: IamParameters): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: ROLES[roleName].map((s) => ({
+      Sid: s.sid,
+      Effect: 'Allow' as const,
+      Action: [...s.actions].sort(),
+      Resource: s.resources(p),
+      ...(s.condition ? { Condition: s.condition(p) } : {}),
+    })),
+  };
+}
+
+export function allowedActions(roleName: RoleName): Set<string> {
+  return new Set(ROLES[roleName].flatMap((s) => s.actions));
+}
+
+// ---- "no wider than the template" ----
+
+/** IAM's own wildcard matching: `*` any run of characters, `?` one. */
+export function arnMatches(pattern: string, arn: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(arn);
+}
+
+/**
+ * Problems with `actual` compared to the template of its role: a statement the template lacks,
+ * an action it does not grant, a resource no template resource covers (a pattern is only
+ * covered by the same or a narrower pattern), or a template condition missing or loosened.
+ */
+export function widerThanTemplate(roleName: RoleName, actual: PolicyDocument, p: IamParameters): string[] {
+  const template = new Map(policy(roleName, p).Statement.map((s) => [s.Sid, s]));
+  const problems: string[] = [];
+  for (const s of actual.Statement) {
+    const t = template.get(s.Sid);
+    if (!t) {
+      problems.push(`${roleName}: statement ${s.Sid} is not in the template`);
+      continue;
+    }
+    if (s.Effect !== 'Allow') problems.push(`${roleName}/${s.Sid}: Effect must be Allow`);
+    const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+    for (const a of actions) {
+      if (!t.Action.includes(a)) problems.push(`${roleName}/${s.Sid}: action ${a} is not in the template`);
+    }
+    const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    for (const r of resources) {
+      if (!t.Resource.some((tr) => arnMatches(tr, r))) {
+        problems.push(
+          `${roleName}/${s.Sid}: resource ${r} is wider than the template's ${t.Resource.join(', ')}`,
+        );
+      }
+      if (r === '*' && !actions.every((a) => WILDCARD_ONLY.has(a))) {
+        const scoped = actions.filter((a) => !WILDCARD_ONLY.has(a));
+        problems.push(
+          `${roleName}/${s.Sid}: "*" for ${scoped.join(', ')}, which AWS can scope to a resource`,
+        );
+      }
+    }
+    for (const [operator, keys] of Object.entries(t.Condition ?? {})) {
+      for (const [key, expected] of Object.entries(keys)) {
+        const got = s.Condition?.[operator]?.[key];
+        const want = Array.isArray(expected) ? expected : [expected];
+        const have = got === undefined ? [] : Array.isArray(got) ? got : [got];
+        if (!have.length) problems.push(`${roleName}/${s.Sid}: condition ${operator} ${key} is missing`);
+        else if (have.some((v) => !want.includes(v))) {
+          problems.push(
+            `${roleName}/${s.Sid}: condition ${operator} ${key} allows ${have.join(', ')}, wider than ${want.join(', ')}`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
