@@ -14,6 +14,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   ECSClient,
+  PutAccountSettingCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -119,7 +120,12 @@ export async function createForwardListener(
 
 export async function buildSampleEnvironment(
   sim: Simulator,
-  options: { desiredCount?: number; deregistrationDelaySeconds?: number } = {},
+  options: {
+    desiredCount?: number;
+    deregistrationDelaySeconds?: number;
+    /** Create `web` with the old short ARN (as services made before the long format was the default): it cannot be tagged. */
+    shortServiceArn?: boolean;
+  } = {},
 ): Promise<SampleEnvironment> {
   const { ecs, elb, cw } = clients(sim);
   try {
@@ -170,6 +176,9 @@ export async function buildSampleEnvironment(
       }),
     );
     const taskDefinitionArn = td.taskDefinition!.taskDefinitionArn!;
+    const arnFormat = (value: 'enabled' | 'disabled') =>
+      ecs.send(new PutAccountSettingCommand({ name: 'serviceLongArnFormat', value }));
+    if (options.shortServiceArn) await arnFormat('disabled');
     await ecs.send(
       new CreateServiceCommand({
         cluster: 'demo',
@@ -189,6 +198,7 @@ export async function buildSampleEnvironment(
         },
       }),
     );
+    if (options.shortServiceArn) await arnFormat('enabled');
     const alarmName = 'web-5xx';
     await cw.send(
       new PutMetricAlarmCommand({

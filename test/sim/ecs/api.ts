@@ -1,4 +1,6 @@
 /** The ECS API handlers (awsJson1_1, `AmazonEC2ContainerServiceV20141113.<Operation>`). */
+
+import { ACCOUNT } from '../contracts.js';
 import { AwsError } from '../core/errors.js';
 import type { Handler } from '../core/server.js';
 import type { Simulator } from '../index.js';
@@ -17,6 +19,17 @@ import {
   type TaskDefinition,
   toTags,
 } from './model.js';
+import {
+  type ControllerType,
+  checkCircuitBreakerController,
+  checkTagCount,
+  checkTaggableService,
+  checkTags,
+  checkTaskDefinitionSize,
+  checkUntagKeys,
+  checkUpdateForController,
+  SHORT_ARN_TAGGING,
+} from './rules.js';
 import { failureThreshold, type Scheduler } from './scheduler.js';
 import {
   openServiceDeployment,
@@ -30,7 +43,6 @@ import type { EcsState } from './state.js';
 import { serviceView, taskDefinitionView, taskView } from './views.js';
 
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const MAX_TAGS = 50;
 
 interface Ctx {
   sim: Simulator;
@@ -39,6 +51,13 @@ interface Ctx {
 }
 
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
+/** Account settings the simulator knows; the long ARN formats are the ones tagging depends on. */
+const ACCOUNT_SETTINGS = new Set([
+  'serviceLongArnFormat',
+  'taskLongArnFormat',
+  'containerInstanceLongArnFormat',
+]);
+const accountRoot = () => `arn:aws:iam::${ACCOUNT}:root`;
 
 /** Paginate a list the way ECS does: an opaque token that is the next index. */
 function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, limit = 100) {
@@ -163,7 +182,9 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       if (!d.image) throw new AwsError('ClientException', 'Container.image should not be null or empty.');
     }
     const tags = toTags(p.tags as Tag[] | undefined);
-    if (tags.length > MAX_TAGS) throw invalid('Too many tags were specified.');
+    checkTags(tags);
+    checkTagCount(tags);
+    checkTaskDefinitionSize(p);
     const { tags: _omit, ...input } = p;
     const revisions = state.families.get(family) ?? [];
     const revision = (revisions.at(-1)?.revision ?? 0) + 1;
@@ -293,6 +314,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
         image: c.image ?? '',
         imageDigest: sim.ecs.images.digestOf(c.image ?? ''),
       })),
+      extra: { ...service.extra },
     };
     for (const d of service.deployments) d.status = 'ACTIVE';
     service.deployments = [deployment, ...service.deployments];
@@ -340,10 +362,18 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     if (!Number.isInteger(desiredCount) || desiredCount < 0)
       throw invalid('desiredCount must be a non-negative integer.');
     const tags = toTags(p.tags as Tag[] | undefined);
-    if (tags.length > MAX_TAGS) throw invalid('Too many tags were specified.');
+    checkTags(tags);
+    checkTagCount(tags);
+    const controller =
+      ((p.deploymentController as { type?: ControllerType } | undefined)?.type as ControllerType) ?? 'ECS';
+    checkCircuitBreakerController(controller, p.deploymentConfiguration);
+    // A service created while the account opts out of the long ARN format keeps the short ARN.
+    const shortArn = state.accountSettings.get('serviceLongArnFormat') === 'disabled';
+    if (shortArn && tags.length) throw invalid(SHORT_ARN_TAGGING);
     const service: Service = {
       name,
-      arn: arns.service(cluster.name, name),
+      arn: shortArn ? arns.shortService(name) : arns.service(cluster.name, name),
+      shortArn,
       cluster,
       status: 'ACTIVE',
       desiredCount,
@@ -362,7 +392,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       extra: pickExtra(p),
     };
     // A previous INACTIVE service of that name is gone for good; its stopped tasks stay listed.
-    state.services.set(service.arn, service);
+    state.services.set(arns.service(cluster.name, name), service);
     newDeployment(service, td);
     return { service: serviceView(service, state.tasksOf(service), false) };
   };
@@ -370,6 +400,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
   const updateService = (p: Record<string, unknown>) => {
     const cluster = state.cluster(p.cluster as string | undefined);
     const service = state.activeService(cluster, String(p.service ?? ''));
+    checkUpdateForController(service, p);
     let redeploy = p.forceNewDeployment === true;
     let td = state.taskDefinitions.get(service.taskDefinitionArn)!;
     if (p.taskDefinition !== undefined) {
@@ -638,8 +669,10 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
 
   type Tagged = { tags: Tag[] };
   const taggable = (arn: string): Tagged => {
+    const service = state.services.get(arn) ?? [...state.services.values()].find((s) => s.arn === arn);
+    if (service) checkTaggableService(service);
     const found: Tagged | undefined =
-      state.services.get(arn) ??
+      service ??
       state.taskDefinitions.get(arn) ??
       state.tasks.get(arn) ??
       [...state.clusters.values()].find((c) => c.arn === arn);
@@ -671,16 +704,39 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     StopServiceDeployment: stopServiceDeployment,
     TagResource: (p: { resourceArn: string; tags: Tag[] }) => {
       const r = taggable(p.resourceArn);
-      const merged = mergeTags(r.tags, toTags(p.tags));
-      if (merged.length > MAX_TAGS) throw invalid('Too many tags were specified.');
+      const added = toTags(p.tags);
+      checkTags(added);
+      const merged = mergeTags(r.tags, added);
+      checkTagCount(merged);
       r.tags = merged;
       return {};
     },
     UntagResource: (p: { resourceArn: string; tagKeys: string[] }) => {
       const r = taggable(p.resourceArn);
+      checkUntagKeys(p.tagKeys ?? []);
       r.tags = r.tags.filter((t) => !p.tagKeys.includes(t.key));
       return {};
     },
-    ListTagsForResource: (p: { resourceArn: string }) => ({ tags: taggable(p.resourceArn).tags }),
+    ListTagsForResource: (p: { resourceArn: string }) => {
+      const service = [...state.services.values()].find((s) => s.arn === p.resourceArn);
+      // Listing works for any ARN ECS has; only writes need the long format.
+      return { tags: (service ?? taggable(p.resourceArn)).tags };
+    },
+    PutAccountSetting: (p: { name: string; value: string; principalArn?: string }) => {
+      if (!ACCOUNT_SETTINGS.has(p.name)) throw invalid(`Unsupported account setting name: ${p.name}.`);
+      if (!['enabled', 'disabled'].includes(p.value)) throw invalid('value must be enabled or disabled.');
+      state.accountSettings.set(p.name, p.value);
+      return { setting: { name: p.name, value: p.value, principalArn: accountRoot(), type: 'user' } };
+    },
+    ListAccountSettings: (p: { name?: string }) => ({
+      settings: [...ACCOUNT_SETTINGS]
+        .filter((n) => !p.name || p.name === n)
+        .map((name) => ({
+          name,
+          value: state.accountSettings.get(name) ?? 'enabled',
+          principalArn: accountRoot(),
+          type: state.accountSettings.has(name) ? 'user' : 'aws_managed',
+        })),
+    }),
   };
 }

@@ -63,6 +63,8 @@ export interface Deployment {
   launchType?: string;
   /** The images this revision runs, pinned to digests when it was created (DescribeServiceRevisions). */
   containerImages: { containerName: string; image: string; imageDigest?: string }[];
+  /** The service's configuration this deployment runs with (service connect, volumes, platform). */
+  extra?: Record<string, unknown>;
   /** Sim ms of the last "unable to stop or start tasks" event, to repeat it only now and then. */
   stuckEventAt?: number;
   /** Sim ms before which no task is launched (back-off after repeated launch failures). */
@@ -82,6 +84,8 @@ export interface ServiceEvent {
 export interface Service {
   name: string;
   arn: string;
+  /** True for a service created while `serviceLongArnFormat` was disabled: it cannot be tagged. */
+  shortArn?: boolean;
   cluster: Cluster;
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   desiredCount: number;
@@ -186,6 +190,8 @@ export interface Task {
 export const arns = {
   cluster: (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`,
   service: (cluster: string, name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${name}`,
+  /** The old format, without the cluster: services created before the long format was the default. */
+  shortService: (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${name}`,
   task: (cluster: string, id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/${id}`,
   taskDefinition: (family: string, revision: number) =>
     `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`,

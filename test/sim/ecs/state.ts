@@ -12,6 +12,8 @@ export class EcsState {
   readonly services = new Map<string, Service>();
   /** By ARN, stopped ones included (ECS keeps them for about an hour; the simulator keeps them all). */
   readonly tasks = new Map<string, Task>();
+  /** PutAccountSetting values by name (unset: AWS's default, `enabled`). */
+  readonly accountSettings = new Map<string, string>();
 
   cluster(nameOrArn: string | undefined): Cluster {
     const name = nameOf(nameOrArn ?? 'default');

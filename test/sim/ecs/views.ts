@@ -2,6 +2,27 @@
 import { ACCOUNT } from '../contracts.js';
 import type { Deployment, Service, Task, TaskDefinition } from './model.js';
 
+/**
+ * Fields of the `Service` shape that come from what the caller passed. `serviceConnectConfiguration`
+ * and `volumeConfigurations` are not among them: the API returns those per deployment only.
+ */
+const SERVICE_LEVEL_EXTRA = [
+  'capacityProviderStrategy',
+  'platformVersion',
+  'networkConfiguration',
+  'availabilityZoneRebalancing',
+] as const;
+/** Per-deployment configuration (the `Deployment` shape). */
+const DEPLOYMENT_LEVEL_EXTRA = [
+  'capacityProviderStrategy',
+  'platformVersion',
+  'serviceConnectConfiguration',
+  'volumeConfigurations',
+] as const;
+
+const pick = (from: Record<string, unknown>, keys: readonly string[]) =>
+  Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+
 export function deploymentView(d: Deployment, tasks: Task[]) {
   const mine = tasks.filter((t) => t.deploymentId === d.id && t.desiredStatus === 'RUNNING');
   return {
@@ -16,6 +37,7 @@ export function deploymentView(d: Deployment, tasks: Task[]) {
     updatedAt: d.updatedAt,
     launchType: d.launchType,
     networkConfiguration: d.networkConfiguration,
+    ...pick(d.extra ?? {}, DEPLOYMENT_LEVEL_EXTRA),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
   };
@@ -25,7 +47,7 @@ export function serviceView(s: Service, tasks: Task[], includeTags: boolean) {
   const running = tasks.filter((t) => t.lastStatus === 'RUNNING').length;
   const pending = tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'RUNNING').length;
   return {
-    ...s.extra,
+    ...pick(s.extra, SERVICE_LEVEL_EXTRA),
     serviceArn: s.arn,
     serviceName: s.name,
     clusterArn: s.cluster.arn,
@@ -46,6 +68,7 @@ export function serviceView(s: Service, tasks: Task[], includeTags: boolean) {
     placementStrategy: s.extra.placementStrategy ?? [],
     healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
     schedulingStrategy: 'REPLICA',
+    roleArn: s.extra.role,
     deploymentController: s.extra.deploymentController ?? { type: 'ECS' },
     enableECSManagedTags: s.extra.enableECSManagedTags ?? false,
     propagateTags: s.extra.propagateTags ?? 'NONE',

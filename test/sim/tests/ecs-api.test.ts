@@ -245,7 +245,7 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
       expect(run.tasks![0]!.lastStatus).toBe('PROVISIONING');
       await sim.ecs.waitFor(() => sim.ecs.state.tasks.get(arn)?.lastStatus === 'STOPPED');
       const listed = await ecs.send(
-        new ListTasksCommand({ cluster: 'api', startedBy: 'deploy-action', desiredStatus: 'STOPPED' }),
+        new ListTasksCommand({ cluster: 'api', family: 'migrate', desiredStatus: 'STOPPED' }),
       );
       expect(listed.taskArns).toEqual([arn]);
       const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'api', tasks: [arn] }));

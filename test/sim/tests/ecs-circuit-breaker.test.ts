@@ -41,13 +41,13 @@ describe('ECS deployment circuit breaker', () => {
     return { v1, firstId };
   };
 
+  // startedBy must be ListTasks' only filter, and alone it lists running tasks: list the
+  // cluster's stopped tasks and pick the deployment's from DescribeTasks.
   const stoppedTasks = async (startedBy: string) => {
-    const { taskArns } = await ecs.send(
-      new ListTasksCommand({ cluster: 'cb', desiredStatus: 'STOPPED', startedBy }),
-    );
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'cb', desiredStatus: 'STOPPED' }));
     if (!taskArns?.length) return [];
     const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'cb', tasks: taskArns }));
-    return tasks ?? [];
+    return (tasks ?? []).filter((t) => t.startedBy === startedBy);
   };
 
   it('marks the deployment FAILED after 3 consecutive failures (desired 2)', async () => {
