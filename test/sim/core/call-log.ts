@@ -6,6 +6,8 @@ export interface CallRecord {
   service: string;
   operation: string;
   params: Record<string, unknown>;
+  /** The access key id that signed the call: which caller made it, as in CloudTrail. */
+  accessKeyId?: string;
   /** True for any operation that can change state (everything but Describe/List/Get). */
   mutating: boolean;
   /** The caller's SDK user agent (the action's carries `deploy-action/<version>`). */

@@ -92,7 +92,7 @@ export class ControlPlaneServer {
       if (!service) return encodeJsonError(protocol, unknownOperation(target.slice(0, dot), operation));
       const params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
       try {
-        const result = await this.invoke(service, operation, params, userAgent(req));
+        const result = await this.invoke(service, operation, params, userAgent(req), accessKeyOf(req));
         return encodeJson(protocol, result);
       } catch (err) {
         return encodeJsonError(protocol, toAwsError(err));
@@ -107,7 +107,7 @@ export class ControlPlaneServer {
     const service = this.queryService;
     if (!service) return encodeQueryError(unknownOperation('query', operation), requestId);
     try {
-      const result = await this.invoke(service, operation, form, userAgent(req));
+      const result = await this.invoke(service, operation, form, userAgent(req), accessKeyOf(req));
       return encodeQuery(operation, service.xmlns ?? '', result, requestId);
     } catch (err) {
       return encodeQueryError(toAwsError(err), requestId);
@@ -119,6 +119,7 @@ export class ControlPlaneServer {
     operation: string,
     params: Record<string, unknown>,
     agent: string,
+    accessKeyId: string | undefined,
   ) {
     const record = {
       at: Date.now(),
@@ -127,6 +128,7 @@ export class ControlPlaneServer {
       params,
       mutating: isMutating(operation),
       userAgent: agent,
+      accessKeyId,
     } as Parameters<CallLog['record']>[0];
     this.log.record(record);
     try {
@@ -168,6 +170,12 @@ export class ControlPlaneServer {
 function userAgent(req: http.IncomingMessage): string {
   const header = req.headers['x-amz-user-agent'] ?? req.headers['user-agent'] ?? '';
   return Array.isArray(header) ? header.join(' ') : header;
+}
+
+/** The access key that signed the call (SigV4 `Credential=<key>/<date>/…`), as CloudTrail records it. */
+function accessKeyOf(req: http.IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  return typeof auth === 'string' ? /Credential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
 }
 
 function toAwsError(err: unknown): AwsError {

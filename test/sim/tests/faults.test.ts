@@ -165,4 +165,15 @@ describe('fault injection on writes', () => {
     await sleep(350);
     await expect(elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).resolves.toBeDefined();
   });
+
+  it('records which access key signed each call', async () => {
+    const other = new ElasticLoadBalancingV2Client({
+      ...clientConfig(sim),
+      credentials: { accessKeyId: 'AKIAOTHERCALLER00000', secretAccessKey: 'x' },
+    });
+    await other.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+    await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+    other.destroy();
+    expect(sim.log.calls.map((c) => c.accessKeyId)).toEqual(['AKIAOTHERCALLER00000', 'AKIASIMULATOR0000000']);
+  });
 });
