@@ -24,6 +24,17 @@ function terminalMarkdown(md: string): string {
     .trim();
 }
 
+/**
+ * A workflow command as the run's page shows it: `::error file=…::text` becomes `ERROR text`,
+ * with the runner's escapes (%0A, %0D, %25) decoded and continuation lines indented.
+ */
+function annotation(line: string): string {
+  const m = /^::(error|warning|notice)(?: [^:]*)?::(.*)$/.exec(line);
+  if (!m) return line;
+  const text = m[2]!.replace(/%0D/g, '').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  return `${m[1]!.toUpperCase()} ${text.replace(/\n/g, '\n      ')}`;
+}
+
 function show(title: string, result: RunResult): void {
   console.log(
     `\n${bold(`━━━ ${title} ━━━`)}  exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s`,
@@ -34,7 +45,7 @@ function show(title: string, result: RunResult): void {
       (l) =>
         l && !l.startsWith('::group::') && !l.startsWith('::endgroup::') && !l.startsWith('::set-output'),
     )
-    .map((l) => (l.startsWith('::error') ? `ERROR ${l.slice(l.indexOf('::', 2) + 2)}` : l));
+    .map(annotation);
   console.log(dim(log.join('\n')));
   console.log(`\n${bold('Job summary')}\n${terminalMarkdown(result.summary)}`);
   console.log(`\n${bold('Outputs')} ${JSON.stringify(result.outputs)}`);
