@@ -2,6 +2,7 @@
  * The ELBv2 control plane (awsQuery): load balancers, listeners, rules, target groups,
  * targets, attributes and tags, with AWS's validation and error codes.
  */
+
 import { AwsError } from '../core/errors.js';
 import type { Handler } from '../core/server.js';
 import type { ElbSim } from './index.js';
@@ -21,6 +22,7 @@ import {
   targetKey,
 } from './model.js';
 import { bool, inRange, int, list, obj, type Params, required, str, strings, validation } from './params.js';
+import { recordChange } from './propagation.js';
 
 const MAX_RULES_PER_LOAD_BALANCER = 100;
 const MAX_TARGET_GROUPS = 3000;
@@ -489,7 +491,7 @@ export class ElbApi {
     if (port !== undefined) listener.port = port;
     if (protocol) listener.protocol = protocol;
     // One assignment: the proxy sees either the old actions or the new ones, never a mix.
-    if (actions) listener.defaultRule.actions = actions;
+    if (actions) this.propagate(listener.defaultRule, () => (listener.defaultRule.actions = actions));
     return { Listeners: [describeListener(listener)] };
   };
 
@@ -554,10 +556,19 @@ export class ElbApi {
     const conditions = rawConditions.length > 0 ? this.parseConditions(rawConditions) : undefined;
     const actions =
       rawActions.length > 0 ? this.parseActions(rawActions, listener.loadBalancerArn) : undefined;
-    if (conditions) rule.conditions = conditions;
-    if (actions) rule.actions = actions;
+    this.propagate(rule, () => {
+      if (conditions) rule.conditions = conditions;
+      if (actions) rule.actions = actions;
+    });
     return { Rules: [describeRule(rule)] };
   };
+
+  /** Apply a change to a rule now; its routing follows after the propagation delay. */
+  private propagate(rule: Rule, change: () => void): void {
+    const before = { actions: rule.actions, conditions: rule.conditions };
+    change();
+    recordChange(rule, before, this.elb.sim.clock.now(), this.elb.propagationDelayMs);
+  }
 
   deleteRule = (p: Params) => {
     const rule = this.rule(required(p, 'RuleArn'));

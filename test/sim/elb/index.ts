@@ -3,6 +3,7 @@
  * HTTP (health.ts), and each listener as a real HTTP proxy on loopback (proxy.ts) routing the
  * way an ALB does (routing.ts). The ECS scheduler reaches it through `LoadBalancerSide`.
  */
+
 import type { LoadBalancerSide, TargetHealthView, TargetRef } from '../contracts.js';
 import type { ServiceDefinition } from '../core/server.js';
 import type { Simulator } from '../index.js';
@@ -18,6 +19,7 @@ import {
   targetGroupDimension,
   targetKey,
 } from './model.js';
+import { servedListener } from './propagation.js';
 import { ListenerProxy } from './proxy.js';
 
 export class ElbSim implements LoadBalancerSide {
@@ -40,6 +42,11 @@ export class ElbSim implements LoadBalancerSide {
    */
   minProbeTimeoutWallMs = 250;
   minTargetTimeoutWallMs = 1000;
+  /**
+   * Simulated ms after which a ModifyListener / ModifyRule change routes requests (a few
+   * seconds on AWS); until then the proxy routes by the previous configuration.
+   */
+  propagationDelayMs = 5000;
 
   constructor(readonly sim: Simulator) {
     this.health = new HealthChecker({
@@ -140,7 +147,10 @@ export class ElbSim implements LoadBalancerSide {
     const proxy = new ListenerProxy({
       clock: this.sim.clock,
       metrics: this.sim.cloudwatch,
-      listener: () => this.listeners.get(listener.arn),
+      listener: () => {
+        const current = this.listeners.get(listener.arn);
+        return current && servedListener(current, this.sim.clock.now());
+      },
       loadBalancer: () => this.loadBalancers.get(listener.loadBalancerArn),
       targetGroup: (arn) => this.targetGroups.get(arn),
       minTargetTimeoutWallMs: () => this.minTargetTimeoutWallMs,

@@ -12,6 +12,7 @@ import {
   createGroup,
   register,
   request,
+  sleep,
   startTarget,
   type TestTarget,
   waitForState,
@@ -25,6 +26,9 @@ describe('ALB rule routing', () => {
   let url: string;
   let listenerArn: string;
   const groups: Record<string, string> = {};
+
+  /** Wait until a listener or rule change routes requests (the propagation delay). */
+  const propagated = () => sleep(sim.clock.toWall(sim.elb.propagationDelayMs) + 20);
 
   beforeAll(async () => {
     sim = await Simulator.start({ timeScale: 300 });
@@ -112,6 +116,7 @@ describe('ALB rule routing', () => {
         ],
       }),
     );
+    await propagated();
     const reply = await request(`${url}/`);
     expect(reply).toMatchObject({ status: 404, body: 'no route', server: 'awselb/2.0' });
     expect((await request(`${url}/api/x`)).body).toBe('api');
@@ -131,6 +136,9 @@ describe('ALB rule routing', () => {
         Actions: [{ Type: 'forward', TargetGroupArn: groups.api }],
       }),
     );
+    // Until the change reached the load balancer's nodes, the old action still routes.
+    expect((await request(`${url}/old/page`)).body).toBe('web');
+    await propagated();
     expect((await request(`${url}/old/page`)).body).toBe('api');
   });
 
@@ -152,6 +160,7 @@ describe('ALB rule routing', () => {
         ],
       }),
     );
+    await propagated();
     const first = await new Promise<{ cookie: string; body: string }>((resolve, reject) => {
       http
         .get(`${url}/`, { agent: false }, (res) => {

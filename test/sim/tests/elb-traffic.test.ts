@@ -84,6 +84,9 @@ describe('ALB data plane: weighted traffic shifting', () => {
       [0, 100],
     ] as const) {
       await setWeights(listenerArn, [blue, green], [b, g]);
+      // The change routes once it reached the load balancer's nodes.
+      traffic.phase = 'propagating';
+      await sleep(sim.clock.toWall(sim.elb.propagationDelayMs) + 20);
       traffic.phase = `${b}/${g}`;
       await sleep(800);
     }
@@ -125,6 +128,8 @@ describe('ALB data plane: weighted traffic shifting', () => {
       ['empty', [0, 0, 0, 100]],
     ] as const) {
       await setWeights(listenerArn, groups, [...weights]);
+      traffic.phase = 'propagating';
+      await sleep(sim.clock.toWall(sim.elb.propagationDelayMs) + 20);
       traffic.phase = name;
       await sleep(400);
     }
