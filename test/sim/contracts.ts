@@ -50,3 +50,12 @@ export interface MetricPoint {
 export interface MetricSink {
   putMetric(point: MetricPoint): void;
 }
+
+/** What the ECS scheduler needs from CloudWatch Logs: the awslogs driver's destination. */
+export interface LogSink {
+  logGroupExists(name: string): boolean;
+  /** `awslogs-create-group: true`: the driver creates the group it needs. */
+  ensureLogGroup(name: string): void;
+  /** A line a container wrote (simulated epoch ms); the stream is created on first write. */
+  write(group: string, stream: string, timestamp: number, message: string): void;
+}

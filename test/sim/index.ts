@@ -1,6 +1,6 @@
 /**
- * The local AWS simulator: one control-plane port for ECS, ECR, ELBv2, CloudWatch and
- * Application Auto Scaling, a scheduler in simulated time, tasks that are real HTTP servers,
+ * The local AWS simulator: one control-plane port for ECS, ECR, ELBv2, CloudWatch,
+ * CloudWatch Logs and Application Auto Scaling, a scheduler in simulated time, tasks that are real HTTP servers,
  * and listeners that are real HTTP proxies. Tests start it in-process; `npm run sim` starts it
  * standalone. Nothing in `src/` knows it exists: the action reaches it through the SDK's
  * `AWS_ENDPOINT_URL`.
@@ -14,6 +14,7 @@ import { ControlPlaneServer } from './core/server.js';
 import { EcrSim } from './ecr/index.js';
 import { EcsSim } from './ecs/index.js';
 import { ElbSim } from './elb/index.js';
+import { LogsSim } from './logs/index.js';
 
 export { ACCOUNT, REGION } from './contracts.js';
 
@@ -33,6 +34,7 @@ export class Simulator {
   readonly elb: ElbSim;
   readonly cloudwatch: CloudWatchSim;
   readonly autoscaling: AutoScalingSim;
+  readonly logs: LogsSim;
   readonly ecs: EcsSim;
 
   private constructor(options: SimulatorOptions) {
@@ -43,8 +45,9 @@ export class Simulator {
     this.cloudwatch = new CloudWatchSim(this);
     this.elb = new ElbSim(this);
     this.autoscaling = new AutoScalingSim(this);
+    this.logs = new LogsSim(this);
     this.ecs = new EcsSim(this);
-    for (const part of [this.ecr, this.cloudwatch, this.elb, this.autoscaling, this.ecs]) {
+    for (const part of [this.ecr, this.cloudwatch, this.elb, this.autoscaling, this.logs, this.ecs]) {
       this.server.register(part.service);
     }
   }

@@ -2,13 +2,13 @@
 export interface CallRecord {
   /** Wall-clock time the call arrived, epoch ms. */
   at: number;
-  /** `ecs`, `ecr`, `elbv2`, `cloudwatch`, `autoscaling`. */
+  /** `ecs`, `ecr`, `elbv2`, `cloudwatch`, `autoscaling`, `logs`. */
   service: string;
   operation: string;
   params: Record<string, unknown>;
   /** The access key id that signed the call: which caller made it, as in CloudTrail. */
   accessKeyId?: string;
-  /** True for any operation that can change state (everything but Describe/List/Get). */
+  /** True for any operation that can change state (everything but Describe/List/Get and log reads). */
   mutating: boolean;
   /** The caller's SDK user agent (the action's carries `deploy-action/<version>`). */
   userAgent?: string;
@@ -20,7 +20,7 @@ export interface CallRecord {
   effectError?: string;
 }
 
-const READ_ONLY = /^(Describe|List|Get|BatchGet)/;
+const READ_ONLY = /^(Describe|List|Get|BatchGet|FilterLogEvents$)/;
 
 export function isMutating(operation: string): boolean {
   return !READ_ONLY.test(operation);

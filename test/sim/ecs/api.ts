@@ -17,6 +17,7 @@ import {
   type Service,
   type Tag,
   type TaskDefinition,
+  type TaskOverrides,
   toTags,
 } from './model.js';
 import {
@@ -540,6 +541,9 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     return { tasks, failures };
   };
 
+  const STARTED_BY = /^[A-Za-z0-9_/-]{1,128}$/;
+  const LAUNCH_TYPES = ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'];
+
   const runTask = (p: {
     cluster?: string;
     taskDefinition: string;
@@ -547,6 +551,9 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     startedBy?: string;
     group?: string;
     launchType?: string;
+    capacityProviderStrategy?: { capacityProvider?: string; weight?: number; base?: number }[];
+    networkConfiguration?: { awsvpcConfiguration?: { subnets?: string[]; securityGroups?: string[] } };
+    overrides?: TaskOverrides;
     tags?: Tag[];
   }) => {
     const cluster = state.cluster(p.cluster);
@@ -554,7 +561,52 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
     const count = p.count ?? 1;
     if (!Number.isInteger(count) || count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
-    if (p.startedBy && p.startedBy.length > 128) throw invalid('startedBy can have at most 128 characters.');
+    if (p.startedBy !== undefined && !STARTED_BY.test(p.startedBy))
+      throw invalid(
+        'startedBy can have up to 128 letters (uppercase and lowercase), numbers, hyphens, forward slashes, and underscores.',
+      );
+    const strategy = p.capacityProviderStrategy ?? [];
+    if (p.launchType !== undefined && strategy.length > 0)
+      throw invalid(
+        'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
+      );
+    if (p.launchType !== undefined && !LAUNCH_TYPES.includes(p.launchType))
+      throw invalid(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
+    const associated = clusterView(cluster, false).capacityProviders;
+    for (const item of strategy) {
+      if (!item.capacityProvider || !associated.includes(item.capacityProvider))
+        throw invalid(
+          'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.',
+        );
+    }
+    // Neither given: the cluster's default strategy, and with none (as here) the EC2 launch type.
+    const capacityProviderName = strategy[0]?.capacityProvider;
+    const launchType = capacityProviderName ? 'FARGATE' : (p.launchType ?? 'EC2');
+    if (launchType !== 'FARGATE')
+      // The simulator has no container instances: EC2 placement fails as on an empty cluster.
+      throw invalid('No Container Instances were found in your cluster.');
+    const input = td.input as {
+      networkMode?: string;
+      requiresCompatibilities?: string[];
+      containerDefinitions?: { name?: string }[];
+    };
+    if (!(input.requiresCompatibilities ?? []).includes('FARGATE'))
+      throw invalid(`Task definition does not support launch_type FARGATE.`);
+    if (input.networkMode === 'awsvpc') {
+      const vpc = p.networkConfiguration?.awsvpcConfiguration;
+      if (!vpc)
+        throw invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+      if (!vpc.subnets?.length) throw invalid('subnets can not be empty.');
+    }
+    const names = new Set((input.containerDefinitions ?? []).map((c) => c.name));
+    for (const o of p.overrides?.containerOverrides ?? []) {
+      if (!o.name || !names.has(o.name))
+        throw invalid(
+          `Override for container named ${o.name ?? ''} is not a container in the TaskDefinition.`,
+        );
+    }
+    if (JSON.stringify(p.overrides ?? {}).length > 8192)
+      throw invalid('Container Overrides length must be at most 8192');
     const tasks = Array.from({ length: count }, () =>
       ctx.scheduler.createTask(
         {
@@ -563,7 +615,9 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
           group: p.group ?? `family:${td.family}`,
           taskDefinitionArn: td.arn,
           loadBalancers: [],
-          launchType: p.launchType ?? 'FARGATE',
+          launchType,
+          capacityProviderName,
+          overrides: p.overrides,
           tags: toTags(p.tags),
         },
         now(),

@@ -18,6 +18,8 @@ export interface ImageBehaviour {
   latencyMs?: number;
   /** Container health check result, when the task definition defines one. */
   containerHealthy: boolean;
+  /** Lines the container writes to its output when it starts (its awslogs stream, if any). */
+  output?: string[];
 }
 
 export interface ResolvedImage {
@@ -52,6 +54,7 @@ export function behaviourForTag(tag: string): ImageBehaviour {
   if (t.includes('job') && behaviour.crashExitCode === undefined) {
     behaviour.crashExitCode = 0;
     behaviour.crashAfterMs = 10_000;
+    behaviour.output = [`${tag}: job started`, `${tag}: job done`];
   }
   if (t.includes('unhealthy')) {
     behaviour.status = () => 503;

@@ -134,6 +134,28 @@ export interface Container {
   exitCode?: number;
   reason?: string;
   healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+  /** Where the awslogs driver sends the container's output, if it uses awslogs. */
+  awslogs?: { group: string; stream: string; createGroup: boolean };
+  /** Lines the container writes, in simulated ms after it started; sent to its log as time passes. */
+  output: { afterMs: number; message: string }[];
+  /** How many of `output` were written already. */
+  written: number;
+}
+
+/** RunTask's `overrides` as the task keeps and reports them. */
+export interface TaskOverrides {
+  containerOverrides?: {
+    name?: string;
+    command?: string[];
+    environment?: { name?: string; value?: string }[];
+    environmentFiles?: { value?: string; type?: string }[];
+    cpu?: number;
+    memory?: number;
+  }[];
+  cpu?: string;
+  memory?: string;
+  taskRoleArn?: string;
+  executionRoleArn?: string;
 }
 
 export type StopCode =
@@ -185,6 +207,8 @@ export interface Task {
   tags: Tag[];
   cpu?: string;
   memory?: string;
+  overrides?: TaskOverrides;
+  capacityProviderName?: string;
 }
 
 export const arns = {

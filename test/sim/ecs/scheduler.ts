@@ -21,7 +21,9 @@ import {
   type StopCode,
   type Tag,
   type Task,
+  type TaskOverrides,
 } from './model.js';
+import { runScript, scriptOf } from './program.js';
 import { onRevisionCompleted, onRevisionFailed } from './service-deployments.js';
 import type { EcsState } from './state.js';
 
@@ -118,7 +120,14 @@ export interface TaskSpec {
   loadBalancers: LoadBalancer[];
   launchType: string;
   tags: Tag[];
+  overrides?: TaskOverrides;
+  capacityProviderName?: string;
 }
+
+/** The text ECS reports when the awslogs driver cannot find its log group (*observed*). */
+export const LOG_GROUP_MISSING =
+  'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: ' +
+  'failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1';
 
 export const THRESHOLD_MIN = 3;
 export const THRESHOLD_MAX = 200;
@@ -207,16 +216,37 @@ export class Scheduler {
       const name = String(d.name ?? 'app');
       const mappings = (d.portMappings as { containerPort?: number }[] | undefined) ?? [];
       const hc = d.healthCheck as Container['healthCheck'] | undefined;
+      const override = spec.overrides?.containerOverrides?.find((o) => o.name === name);
+      // RunTask overrides replace the command and add to (or replace entries of) the environment.
+      const environment: Record<string, string> = {};
+      for (const e of [
+        ...((d.environment as { name?: string; value?: string }[] | undefined) ?? []),
+        ...(override?.environment ?? []),
+      ])
+        if (e.name) environment[e.name] = e.value ?? '';
+      const command = override?.command ?? (d.command as string[] | undefined);
+      const script = scriptOf(command);
+      const behaviour = this.images.behaviour(image, resolved);
+      let output = (behaviour.output ?? []).map((message) => ({ afterMs: 0, message }));
+      if (script !== undefined) {
+        const program = runScript(script, environment);
+        behaviour.crashExitCode = program.exitCode;
+        behaviour.crashAfterMs = program.exitAfterMs;
+        output = program.lines;
+      }
       return {
         name,
         image,
         essential: d.essential !== false,
-        behaviour: this.images.behaviour(image, resolved),
+        behaviour,
         pullError: resolved.pullError,
         containerPort: lbPort(name) ?? mappings[0]?.containerPort,
         hasHealthCheck: hc !== undefined,
         healthCheck: hc,
         healthStatus: 'UNKNOWN',
+        awslogs: awslogsOf(d, name, id),
+        output,
+        written: 0,
       };
     });
     const main =
@@ -245,8 +275,10 @@ export class Scheduler {
       failure: false,
       registeredIn: [],
       tags: spec.tags,
-      cpu: input.cpu === undefined ? undefined : String(input.cpu),
-      memory: input.memory === undefined ? undefined : String(input.memory),
+      cpu: spec.overrides?.cpu ?? (input.cpu === undefined ? undefined : String(input.cpu)),
+      memory: spec.overrides?.memory ?? (input.memory === undefined ? undefined : String(input.memory)),
+      overrides: spec.overrides,
+      capacityProviderName: spec.capacityProviderName,
     };
     this.state.tasks.set(task.arn, task);
     return task;
@@ -287,6 +319,22 @@ export class Scheduler {
   }
 
   private startContainers(task: Task, now: number): void {
+    // The awslogs driver checks its log group before any container starts.
+    const noGroup = task.containers.find(
+      (c) => c.awslogs && !c.awslogs.createGroup && !this.sim.logs.logGroupExists(c.awslogs.group),
+    );
+    if (noGroup) {
+      noGroup.reason = LOG_GROUP_MISSING;
+      this.stopTask(task, now, {
+        reason: LOG_GROUP_MISSING,
+        code: 'TaskFailedToStart',
+        failure: true,
+        drain: false,
+      });
+      return;
+    }
+    for (const c of task.containers)
+      if (c.awslogs?.createGroup) this.sim.logs.ensureLogGroup(c.awslogs.group);
     const failed = task.containers.find((c) => c.pullError);
     if (failed) {
       failed.reason = failed.pullError;
@@ -329,11 +377,28 @@ export class Scheduler {
     }
   }
 
+  /** Send what containers wrote up to `until` (simulated ms) to their awslogs streams. */
+  private writeOutput(task: Task, until: number): void {
+    const startedAt = task.startedAt?.getTime();
+    if (startedAt === undefined) return;
+    for (const c of task.containers) {
+      while (c.written < c.output.length && startedAt + c.output[c.written]!.afterMs <= until) {
+        const line = c.output[c.written]!;
+        c.written += 1;
+        if (c.awslogs)
+          this.sim.logs.write(c.awslogs.group, c.awslogs.stream, startedAt + line.afterMs, line.message);
+      }
+    }
+  }
+
   private watchRunning(task: Task, now: number): void {
+    this.writeOutput(task, now);
     const startedAt = task.startedAt?.getTime() ?? now;
     // An essential container that exits on its own takes the task down.
     const crashing = task.containers.find((c) => c.essential && c.behaviour.crashExitCode !== undefined);
     if (crashing && now >= startedAt + (crashing.behaviour.crashAfterMs ?? 0)) {
+      // Everything it wrote before exiting reaches the log, even if this tick came late.
+      this.writeOutput(task, startedAt + (crashing.behaviour.crashAfterMs ?? 0));
       crashing.exitCode = crashing.behaviour.crashExitCode;
       this.closeServer(task);
       this.stopTask(task, now, {
@@ -415,6 +480,7 @@ export class Scheduler {
   /** Begin stopping a task: deregister and drain when it was serving, then SIGTERM, then STOPPED. */
   stopTask(task: Task, now: number, req: StopRequest): void {
     if (task.desiredStatus === 'STOPPED') return;
+    if (task.lastStatus === 'RUNNING') this.writeOutput(task, now);
     task.desiredStatus = 'STOPPED';
     task.stoppedReason = req.reason;
     task.stopCode = req.code;
@@ -704,4 +770,20 @@ export class Scheduler {
 function rank(task: Task): number {
   if (task.lastStatus !== 'RUNNING') return 0;
   return task.healthyAt === undefined ? 1 : 2;
+}
+
+/** The awslogs destination of a container definition: `<prefix>/<container>/<task-id>` in its group. */
+function awslogsOf(def: Record<string, unknown>, container: string, taskId: string): Container['awslogs'] {
+  const config = def.logConfiguration as { logDriver?: string; options?: Record<string, string> } | undefined;
+  if (config?.logDriver !== 'awslogs') return undefined;
+  const options = config.options ?? {};
+  const group = options['awslogs-group'];
+  if (!group) return undefined;
+  const prefix = options['awslogs-stream-prefix'];
+  // Without a prefix the stream is named after the Docker container id (EC2); the simulator
+  // derives one from the task id and container name.
+  const stream = prefix
+    ? `${prefix}/${container}/${taskId}`
+    : `${taskId}${Buffer.from(container).toString('hex')}`.slice(0, 64);
+  return { group, stream, createGroup: options['awslogs-create-group'] === 'true' };
 }

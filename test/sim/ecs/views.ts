@@ -125,6 +125,13 @@ export function taskView(t: Task, includeTags: boolean) {
     executionStoppedAt: t.executionStoppedAt,
     stopCode: t.stopCode,
     stoppedReason: t.stoppedReason,
+    capacityProviderName: t.capacityProviderName,
+    // ECS always reports overrides: one entry per container (just its name) when none were given.
+    overrides: {
+      ...t.overrides,
+      containerOverrides: t.overrides?.containerOverrides ?? t.containers.map((c) => ({ name: c.name })),
+      inferenceAcceleratorOverrides: [],
+    },
     availabilityZone: 'us-east-1a',
     attachments: awsvpc
       ? [

@@ -239,6 +239,7 @@ describe('ECS, ECR and Application Auto Scaling APIs', () => {
           taskDefinition: td,
           startedBy: 'deploy-action',
           launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
         }),
       );
       const arn = run.tasks![0]!.taskArn!;
