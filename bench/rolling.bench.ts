@@ -16,7 +16,7 @@ import {
   UpdateServiceCommand,
   waitUntilServicesStable,
 } from '@aws-sdk/client-ecs';
-import { watchDeployments } from '../src/deploy/watch.js';
+import { watchDeployments } from '../src/aws/watch.js';
 import { runAction } from '../test/harness/run-action.js';
 import { ecsClient, registerWeb } from '../test/sim/ecs/testing.js';
 import { Simulator } from '../test/sim/index.js';

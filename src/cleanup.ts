@@ -7,7 +7,7 @@
  */
 import * as core from '@actions/core';
 import { createClients } from './aws/clients.js';
-import { JOURNAL_STATE, Journal, undoEntries } from './journal/journal.js';
+import { JOURNAL_STATE, Journal, undoEntries } from './release/journal.js';
 
 export async function cleanup(): Promise<void> {
   try {

@@ -7,7 +7,9 @@ import * as core from '@actions/core';
 import type { AwsClients } from './aws/clients.js';
 import { createClients, resolveRegion } from './aws/clients.js';
 import { deployCommand } from './commands/deploy.js';
-import { previewDownCommand, previewSweepCommand, previewUpCommand } from './commands/preview.js';
+import { previewDownCommand } from './commands/preview-down.js';
+import { previewSweepCommand } from './commands/preview-sweep.js';
+import { previewUpCommand } from './commands/preview-up.js';
 import { registerCommand } from './commands/register.js';
 import type { CommandResult } from './commands/result.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -17,20 +19,27 @@ import type { Settings } from './settings/settings.js';
 import type { TaskDefinitionInput } from './taskdef/normalize.js';
 import { checkOffline } from './taskdef/prepare.js';
 
-type CommandRunner = (
+/** Each command gets the settings of its own kind: the switch narrows them. */
+function runCommand(
   settings: Settings,
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
-) => Promise<CommandResult>;
-
-const COMMANDS: Partial<Record<Settings['command'], CommandRunner>> = {
-  deploy: deployCommand,
-  register: registerCommand,
-  rollback: (settings, clients) => rollbackCommand(settings, clients),
-  'preview-up': previewUpCommand,
-  'preview-down': previewDownCommand,
-  'preview-sweep': previewSweepCommand,
-};
+): Promise<CommandResult> {
+  switch (settings.command) {
+    case 'deploy':
+      return deployCommand(settings, clients, rendered);
+    case 'register':
+      return registerCommand(settings, clients, rendered);
+    case 'rollback':
+      return rollbackCommand(settings, clients);
+    case 'preview-up':
+      return previewUpCommand(settings, clients, rendered);
+    case 'preview-down':
+      return previewDownCommand(settings, clients);
+    case 'preview-sweep':
+      return previewSweepCommand(settings, clients);
+  }
+}
 
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -45,13 +54,9 @@ export async function run(): Promise<void> {
       inputs: readInputs(),
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     });
-    const runner = COMMANDS[settings.command];
-    if (!runner) {
-      throw new Error(`Command "${settings.command}" is not available yet in this version of the action.`);
-    }
     const rendered = settings.targets.map(checkOffline);
-    const clients = createClients(resolveRegion(settings.region));
-    const result = await runner(settings, clients, rendered);
+    const clients = createClients(resolveRegion(settings.region, process.env));
+    const result = await runCommand(settings, clients, rendered);
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary, true).write();
     if (result.failure) core.setFailed(result.failure);

@@ -28,7 +28,7 @@ export function backoffMs(attempt: number): number {
   return cap / 2 + Math.random() * (cap / 2);
 }
 
-export function resolveRegion(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveRegion(configured: string | undefined, env: NodeJS.ProcessEnv): string {
   const region = configured || env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new Error(

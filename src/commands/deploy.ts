@@ -1,22 +1,31 @@
 /**
- * `command: deploy` — dispatch on the strategy. Rolling is the default; blue-green lives in
- * its own module (`blue-green.ts`).
+ * `command: deploy` — the strategy is chosen here, once: rolling (the default) or blue-green,
+ * each in its own folder under strategies/. This module turns either outcome into outputs, a
+ * job summary and the failure message.
  */
 import type { AwsClients } from '../aws/clients.js';
-import { deployRolling, type ServiceOutcome } from '../deploy/rolling.js';
+import { blueGreenSummary } from '../report/blue-green-summary.js';
 import { deploySummary, failureMessage, overallStatus } from '../report/deploy-summary.js';
-import type { Settings } from '../settings/settings.js';
+import type { DeploySettings } from '../settings/settings.js';
+import { deployBlueGreen, type ReleaseOutcome } from '../strategies/blue-green/deploy.js';
+import { deployRolling, type ServiceOutcome } from '../strategies/rolling/deploy.js';
+import { imageDigests } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { blueGreenCommand } from './blue-green.js';
-import { imageDigests } from './register.js';
 import type { CommandResult } from './result.js';
 
 export async function deployCommand(
-  settings: Settings,
+  settings: DeploySettings,
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
-  if (settings.strategy === 'blue-green') return blueGreenCommand(settings, clients, rendered);
+  if (settings.strategy === 'blue-green') {
+    const outcome = await deployBlueGreen(settings, clients, rendered[0]);
+    return {
+      outputs: blueGreenOutputs(outcome),
+      summary: blueGreenSummary(outcome, clients.region, settings.blueGreen.alarms),
+      failure: blueGreenFailure(outcome),
+    };
+  }
   const { outcomes, phaseLog } = await deployRolling(settings, clients, rendered);
   return {
     outputs: deployOutputs(outcomes),
@@ -60,4 +69,40 @@ export function deployOutputs(outcomes: ServiceOutcome[]): Record<string, string
     'rolled-back': String(outcomes.some((o) => resultOf(o)['rolled-back'])),
     results: JSON.stringify(outcomes.map(resultOf)),
   };
+}
+
+export function blueGreenOutputs(o: ReleaseOutcome): Record<string, string> {
+  const p = o.prepared;
+  return {
+    // One vocabulary with rolling deploys for callers that chain on it: a finished release succeeded.
+    status: o.status === 'deployed' ? 'succeeded' : o.status,
+    'live-color': o.liveColor ?? '',
+    'previous-color': o.previousColor ?? '',
+    'traffic-shifted': String(o.status === 'deployed' && o.trafficShifted),
+    'rolled-back': String(o.rolledBack),
+    'smoke-results': JSON.stringify(o.smoke),
+    'task-definition-arn': p?.arn ?? '',
+    'task-definition-family': p?.family ?? '',
+    'task-definition-revision': p?.revision !== undefined ? String(p.revision) : '',
+    registered: String(p?.registered ?? false),
+    'image-digests': JSON.stringify(p ? imageDigests(p) : {}),
+    'previous-task-definition-arn': o.topology?.live.taskDefinition ?? '',
+  };
+}
+
+export function blueGreenFailure(o: ReleaseOutcome): string | undefined {
+  switch (o.status) {
+    case 'deployed':
+    case 'unchanged':
+    case 'dry-run':
+      return undefined;
+    case 'refused':
+      return `Blue-green release refused: ${o.reason}`;
+    case 'cancelled':
+      return `Blue-green release cancelled; ${o.undo?.failed.length ? 'the post step finishes the undo' : `production is back on ${o.previousColor}`}.`;
+    case 'rolled-back':
+      return `Blue-green release rolled back (production on ${o.previousColor}): ${o.reason}`;
+    case 'failed':
+      return `Blue-green release failed: ${o.reason}`;
+  }
 }

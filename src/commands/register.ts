@@ -5,13 +5,14 @@
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { codeBlock, details, table } from '../report/markdown.js';
-import type { Settings } from '../settings/settings.js';
+import type { RegisterSettings } from '../settings/settings.js';
+import { imageDigests, logPrepared } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
 import type { CommandResult } from './result.js';
 
 export async function registerCommand(
-  settings: Settings,
+  settings: RegisterSettings,
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
@@ -35,28 +36,6 @@ export async function registerCommand(
     },
     summary: registerSummary(prepared, settings.dryRun),
   };
-}
-
-export function imageDigests(p: PreparedTaskDefinition): Record<string, string> {
-  return Object.fromEntries(p.images.filter((i) => i.digest).map((i) => [i.container, i.digest!]));
-}
-
-export function logPrepared(p: PreparedTaskDefinition, dryRun: boolean): void {
-  for (const i of p.images) core.info(`${i.container}: ${i.image}`);
-  if (dryRun) {
-    core.info(
-      p.registered
-        ? `Dry run: would register a new revision of ${p.family}.`
-        : `Dry run: ${p.arn} is identical; it would be reused.`,
-    );
-    core.info(
-      p.diff ? `Changes against ${p.baselineLabel}:\n${p.diff}` : `No changes against ${p.baselineLabel}.`,
-    );
-  } else if (p.registered) {
-    core.info(`Registered ${p.arn}`);
-  } else {
-    core.info(`Reusing ${p.arn}: the rendered definition is identical to it.`);
-  }
 }
 
 export function registerSummary(p: PreparedTaskDefinition, dryRun: boolean): string {

@@ -1,121 +1,43 @@
 /**
  * `command: rollback` — return a service to an earlier revision: by default the last known good
- * one before the live revision, from the deployment history on the service. The rollback is
- * deployed and watched like any deploy, with the same failure reporting; when it fails, the
- * service is left on (or returned to) what was live. A required reason is shown in the summary
- * and recorded in the history.
+ * one before the live revision, from the deployment history on the service. The strategy is
+ * chosen here, once; each strategy folder has its own rollback. A required reason is shown in
+ * the summary and recorded in the history.
  */
-import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
-import { type Diagnosis, describeStoppedTask, diagnoseDeployment, rootCause } from '../deploy/diagnose.js';
-import { shortArn } from '../deploy/outcome.js';
-import { startDeployment } from '../deploy/update.js';
-import { type FinalVerdict, watchDeployments } from '../deploy/watch.js';
-import { watchOptionsFrom } from '../deploy/watch-options.js';
-import { entryForThisRun, familyRevision, recordHistory } from '../history/history.js';
+import { describeStoppedTask, rootCause } from '../aws/diagnose.js';
+import { familyRevision } from '../history/history.js';
+import { blueGreenSummary } from '../report/blue-green-summary.js';
 import { details, table } from '../report/markdown.js';
-import { PhaseLog } from '../report/phases.js';
-import { rollbackBlueGreen } from '../rollback/blue-green.js';
-import { resolveRollbackTarget } from '../rollback/resolve-target.js';
 import { SettingsError } from '../settings/errors.js';
-import type { ServiceTarget, Settings } from '../settings/settings.js';
+import type { RollbackSettings } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
+import type { BlueGreenRollback } from '../strategies/blue-green/rollback.js';
+import { rollbackBlueGreen } from '../strategies/blue-green/rollback.js';
+import type { RollingRollback } from '../strategies/rolling/rollback.js';
+import { rollbackRolling } from '../strategies/rolling/rollback.js';
+import { blueGreenFailure, blueGreenOutputs } from './deploy.js';
 import type { CommandResult } from './result.js';
 
-type Method = 'redeploy' | 'traffic-switch';
-
-export async function rollbackCommand(settings: Settings, clients: AwsClients): Promise<CommandResult> {
+export async function rollbackCommand(
+  settings: RollbackSettings,
+  clients: AwsClients,
+): Promise<CommandResult> {
   if (settings.targets.length !== 1) {
     throw new SettingsError(
       'Command "rollback" acts on one service: set input "service" (not a list in "services").',
     );
   }
-  if (settings.strategy === 'blue-green') return rollbackBlueGreen(settings, clients);
-  const target = settings.targets[0]!;
-  const reason = settings.rollback.reason!;
-  const phases = new PhaseLog();
-  const started = Date.now();
-
-  const resolved = await phases.run('Find the rollback target', async () => {
-    const r = await resolveRollbackTarget(clients.ecs, target.cluster, target.service, settings.rollback.to);
-    core.info(`${target.service}: live ${shortArn(r.liveArn)}; rolling back to ${shortArn(r.targetArn)}.`);
-    core.info(`Reason: ${reason}`);
-    return r;
-  });
-  const method: Method = 'redeploy';
-  const base = { from: resolved.liveArn, to: resolved.targetArn, reason, method, target };
-
-  if (settings.dryRun) {
-    return report({ ...base, status: 'dry-run', phases, started });
+  if (settings.strategy === 'blue-green') {
+    const r = await rollbackBlueGreen(settings, clients);
+    return r.method === 'traffic-switch'
+      ? switchResult(r)
+      : redeployResult(r, clients.region, settings.blueGreen.alarms);
   }
-
-  const watch = (deploymentId: string) =>
-    watchDeployments(
-      clients.ecs,
-      [{ cluster: target.cluster, service: target.service, deploymentId }],
-      watchOptionsFrom(settings),
-    ).then((results) => results[0]!.verdict);
-
-  const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
-    const d = await startDeployment(clients.ecs, target, resolved.targetArn, {
-      rolling: settings.rolling,
-      forceNewDeployment: false,
-    });
-    core.info(`Deployment ${d.deploymentId} started.`);
-    return { id: d.deploymentId, verdict: await watch(d.deploymentId) };
-  });
-
-  if (deployment.verdict.state === 'succeeded') {
-    await phases.run('Record history', () =>
-      recordHistory(
-        clients.ecs,
-        resolved.serviceArn,
-        entryForThisRun(resolved.targetArn, { replacedArn: resolved.liveArn, reason }),
-      ),
-    );
-    return report({ ...base, status: 'succeeded', phases, started });
-  }
-
-  // The rollback itself failed: say why, and make sure what was live before serves again.
-  const failed = deployment.verdict as Extract<FinalVerdict, { state: 'failed' }>;
-  const diagnosis = await phases.run('Diagnose', () =>
-    diagnoseDeployment(clients.ecs, target.cluster, target.service, deployment.id),
-  );
-  for (const line of rootCause(diagnosis)) core.info(line);
-  let restored: 'by-ecs' | 'by-action' | 'failed';
-  if (failed.ecsRollback) {
-    restored = 'by-ecs';
-    await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
-      watch(failed.ecsRollback!.deploymentId),
-    );
-  } else {
-    restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
-      const back = await startDeployment(clients.ecs, target, resolved.liveArn, {
-        rolling: settings.rolling,
-        forceNewDeployment: false,
-      });
-      const verdict = await watch(back.deploymentId);
-      return verdict.state === 'succeeded' ? 'by-action' : 'failed';
-    });
-  }
-  return report({ ...base, status: 'failed', phases, started, failure: failed.reason, diagnosis, restored });
+  return report(await rollbackRolling(settings, clients));
 }
 
-interface Report {
-  target: ServiceTarget;
-  from: string;
-  to: string;
-  reason: string;
-  method: Method;
-  status: 'succeeded' | 'failed' | 'dry-run';
-  phases: PhaseLog;
-  started: number;
-  failure?: string;
-  diagnosis?: Diagnosis;
-  restored?: 'by-ecs' | 'by-action' | 'failed';
-}
-
-function report(r: Report): CommandResult {
+function report(r: RollingRollback): CommandResult {
   const from = familyRevision(r.from);
   const to = familyRevision(r.to);
   const live = r.status === 'succeeded' ? r.to : r.restored === 'failed' ? '' : r.from;
@@ -169,5 +91,69 @@ function report(r: Report): CommandResult {
             r.restored === 'failed' ? `Returning to ${from} failed too.` : `The service is back on ${from}.`
           }`
         : undefined,
+  };
+}
+
+function switchResult(r: Extract<BlueGreenRollback, { method: 'traffic-switch' }>): CommandResult {
+  const { topology: t, liveArn, targetArn, reason, started, status } = r;
+  const took = formatDuration(Date.now() - started);
+  const headline =
+    status === 'succeeded'
+      ? `✅ **${t.live.service}** rolled back by switching production traffic to **${t.idle.color}** (${familyRevision(targetArn)}) in ${took}. ${t.live.service} (${familyRevision(liveArn)}) keeps running for a switch forward; the next release replaces it.`
+      : `Dry run: production traffic would move from ${t.live.color} to **${t.idle.color}** (${familyRevision(targetArn)}); nothing was changed.`;
+  return {
+    outputs: {
+      'task-definition-arn': status === 'succeeded' ? targetArn : liveArn,
+      'rolled-back-from': status === 'succeeded' ? liveArn : '',
+      method: 'traffic-switch',
+      status,
+      'live-color': status === 'succeeded' ? t.idle.color : t.live.color,
+      'previous-color': t.live.color,
+    },
+    summary: [
+      '## Rollback',
+      headline,
+      `**Reason:** ${reason}`,
+      table(
+        ['Service', 'From', 'To', 'Method', 'Took'],
+        [
+          [
+            `${t.live.service} → ${t.idle.service}`,
+            familyRevision(liveArn),
+            familyRevision(targetArn),
+            'traffic-switch',
+            took,
+          ],
+        ],
+      ),
+    ].join('\n\n'),
+  };
+}
+
+function redeployResult(
+  r: Extract<BlueGreenRollback, { method: 'redeploy' }>,
+  region: string,
+  alarms: string[],
+): CommandResult {
+  const { liveArn, targetArn, reason, started, release } = r;
+  const outputs = blueGreenOutputs(release);
+  const failure = blueGreenFailure(release);
+  const deployed = outputs.status === 'succeeded';
+  return {
+    outputs: {
+      ...outputs,
+      'task-definition-arn': deployed ? targetArn : liveArn,
+      'rolled-back-from': deployed ? liveArn : '',
+      method: 'redeploy',
+    },
+    summary: [
+      '## Rollback',
+      deployed
+        ? `✅ Rolled back from **${familyRevision(liveArn)}** to **${familyRevision(targetArn)}** by a blue-green release in ${formatDuration(Date.now() - started)}.`
+        : `❌ Rollback to **${familyRevision(targetArn)}** did not complete; production stays on **${familyRevision(liveArn)}**.`,
+      `**Reason:** ${reason}`,
+      blueGreenSummary(release, region, alarms),
+    ].join('\n\n'),
+    failure: failure ? `Rollback to ${familyRevision(targetArn)}: ${failure}` : undefined,
   };
 }

@@ -11,6 +11,7 @@ import {
   type Tag,
   TagResourceCommand,
 } from '@aws-sdk/client-ecs';
+import type { RunContext } from '../settings/settings.js';
 
 export const HISTORY_TAG_PREFIX = 'deploy-action:history:';
 /** Entries kept; ECS allows 50 tags per resource and the user's own tags need room. */
@@ -121,17 +122,17 @@ export function previousGood(entries: HistoryEntry[], liveTaskDefinition: string
   return undefined;
 }
 
-/** The history entry for this run, from the runner's environment (commit and run id). */
+/** The history entry for this run: the commit and run id it came from. */
 export function entryForThisRun(
+  run: Pick<RunContext, 'sha' | 'runId'>,
   taskDefinitionArn: string,
   rollback?: { replacedArn: string; reason: string },
-  env: NodeJS.ProcessEnv = process.env,
 ): HistoryEntry {
   return {
     taskDefinition: familyRevision(taskDefinitionArn),
     at: new Date(),
-    commit: env.GITHUB_SHA,
-    runId: env.GITHUB_RUN_ID,
+    commit: run.sha,
+    runId: run.runId,
     kind: rollback ? 'rollback' : 'deploy',
     replaced: rollback ? familyRevision(rollback.replacedArn) : undefined,
     reason: rollback?.reason,

@@ -8,16 +8,18 @@ import {
   commentMarker,
   createDeployment,
   createOctokit,
-  currentRepo,
   deactivateDeployments,
   type Octokit,
   pullRequestState,
   type Repo,
+  repoOf,
   runUrl,
   setDeploymentStatus,
   upsertComment,
 } from '../report/github.js';
 import { type PreviewReport, previewMarkdown } from '../report/preview-comment.js';
+import type { PreviewSettings } from '../settings/preview.js';
+import type { RunContext } from '../settings/settings.js';
 
 export class Announcer {
   private deploymentId?: number;
@@ -25,15 +27,20 @@ export class Announcer {
   private constructor(
     private readonly octokit: Octokit,
     private readonly repo: Repo,
+    private readonly runUrl: string | undefined,
   ) {}
 
   /** Undefined (with a notice) when there is no token: the preview still works, unannounced. */
-  static create(token: string | undefined): Announcer | undefined {
+  static create(
+    token: string | undefined,
+    repository: string,
+    runUrl: string | undefined,
+  ): Announcer | undefined {
     if (!token) {
       core.info('No "github-token": the pull request gets no comment and no GitHub deployment.');
       return undefined;
     }
-    return new Announcer(createOctokit(token), currentRepo());
+    return new Announcer(createOctokit(token), repoOf(repository), runUrl);
   }
 
   /** Whether a pull request of this repository is open; throws when GitHub cannot say. */
@@ -74,7 +81,7 @@ export class Announcer {
         ...this.repo,
         deploymentId: this.deploymentId,
         state: 'in_progress',
-        logUrl: runUrl(),
+        logUrl: this.runUrl,
       });
     });
   }
@@ -88,7 +95,7 @@ export class Announcer {
         deploymentId: id,
         state: ok ? 'success' : 'failure',
         environmentUrl: ok ? url : undefined,
-        logUrl: runUrl(),
+        logUrl: this.runUrl,
         description: ok ? 'Preview is ready' : reason,
       }),
     );
@@ -102,8 +109,16 @@ export class Announcer {
   }
 }
 
+/** The announcer of a preview command; the token is masked in the log before anything uses it. */
+export function announcerFor(
+  preview: PreviewSettings,
+  repository: string,
+  run: RunContext,
+): Announcer | undefined {
+  if (preview.githubToken) core.setSecret(preview.githubToken);
+  return Announcer.create(preview.githubToken, repository, runUrl(run));
+}
+
 export function reportTime(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
-
-export { runUrl };

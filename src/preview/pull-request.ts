@@ -1,10 +1,11 @@
 /**
  * Which pull request a preview command acts on, and at which commit: input `pull-request`
- * first, else the `pull_request` event that started the workflow. The commit is the pull
- * request's head (on `pull_request` events `GITHUB_SHA` is a merge commit nobody pushed).
+ * first, else the `pull_request` event that started the workflow (from the run context). The
+ * commit is the pull request's head (on `pull_request` events `GITHUB_SHA` is a merge commit
+ * nobody pushed).
  */
-import * as github from '@actions/github';
 import { SettingsError } from '../settings/errors.js';
+import type { RunContext } from '../settings/settings.js';
 
 export interface PullRequestRef {
   number: number;
@@ -14,20 +15,22 @@ export interface PullRequestRef {
   repository: string;
 }
 
-export function repositoryName(): string {
-  const { owner, repo } = github.context.repo;
-  return `${owner}/${repo}`;
+/** `owner/name` of the repository, which preview tags and GitHub reports need. */
+export function repositoryName(run: RunContext): string {
+  if (!run.repository) {
+    throw new SettingsError(
+      'The repository is unknown: GITHUB_REPOSITORY is not set. Expected: `owner/name`, as the runner sets it.',
+    );
+  }
+  return run.repository;
 }
 
-export function resolvePullRequest(fromInput: number | undefined): PullRequestRef {
-  const payload = github.context.payload as {
-    number?: number;
-    pull_request?: { number?: number; head?: { sha?: string } };
-  };
-  const number = fromInput ?? payload.pull_request?.number ?? payload.number;
+export function resolvePullRequest(fromInput: number | undefined, run: RunContext): PullRequestRef {
+  const event = run.event;
+  const number = fromInput ?? event.pullRequest?.number ?? event.number;
   if (number === undefined) {
     throw new SettingsError(
-      `Input "pull-request" is required when the workflow was not started by a pull_request event (event: ${github.context.eventName || 'unknown'}). Expected: a pull request number such as \`12\`.`,
+      `Input "pull-request" is required when the workflow was not started by a pull_request event (event: ${run.eventName || 'unknown'}). Expected: a pull request number such as \`12\`.`,
     );
   }
   if (!Number.isInteger(number) || number < 1 || number > 999_999_999) {
@@ -36,8 +39,8 @@ export function resolvePullRequest(fromInput: number | undefined): PullRequestRe
     );
   }
   const head =
-    fromInput === undefined || fromInput === payload.pull_request?.number
-      ? payload.pull_request?.head?.sha
+    fromInput === undefined || fromInput === event.pullRequest?.number
+      ? event.pullRequest?.headSha
       : undefined;
-  return { number, commit: head ?? github.context.sha ?? '', repository: repositoryName() };
+  return { number, commit: head ?? run.sha ?? '', repository: repositoryName(run) };
 }

@@ -7,13 +7,13 @@
  */
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
-import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
-import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
-import { diagnoseDeployment, rootCause } from '../deploy/diagnose.js';
-import { watchDeployments } from '../deploy/watch.js';
+import { diagnoseDeployment, rootCause } from '../aws/diagnose.js';
+import { allHealthy, describeHealth, readTargetHealth } from '../aws/target-health.js';
+import { watchDeployments } from '../aws/watch.js';
 import type { PreviewSettings } from '../settings/preview.js';
 import type { ServiceTarget } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
+import { runSmokeTests, type SmokeResult } from '../smoke/smoke.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
 import { connectPreviewHostTo, smokeBaseUrl } from './address.js';
 import { readBaseService } from './base.js';

@@ -3,12 +3,13 @@
  * the images deployed with their digests, the phases with durations (table and timeline), and
  * for every failed service why it failed.
  */
-import { type Diagnosis, describeStoppedTask, rootCause } from '../deploy/diagnose.js';
-import { shortArn } from '../deploy/outcome.js';
-import type { ServiceOutcome, ServiceStatus } from '../deploy/rolling.js';
+
+import { shortArn } from '../aws/deployment-outcome.js';
+import { type Diagnosis, describeStoppedTask, rootCause } from '../aws/diagnose.js';
+import type { Phase } from '../release/phase-log.js';
 import { formatDuration } from '../settings/values.js';
+import type { ServiceOutcome, ServiceStatus } from '../strategies/rolling/deploy.js';
 import { codeBlock, details, table } from './markdown.js';
-import type { Phase } from './phases.js';
 
 const STATUS_TEXT: Record<ServiceStatus, string> = {
   succeeded: '✅ deployed',

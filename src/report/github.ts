@@ -6,6 +6,7 @@
  * Enterprise Server works as it is.
  */
 import * as github from '@actions/github';
+import type { RunContext } from '../settings/settings.js';
 
 export type Octokit = ReturnType<typeof github.getOctokit>;
 
@@ -18,15 +19,17 @@ export function createOctokit(token: string): Octokit {
   return github.getOctokit(token);
 }
 
-export function currentRepo(): Repo {
-  return github.context.repo;
+/** `owner/name` → its two parts. */
+export function repoOf(repository: string): Repo {
+  const [owner = '', repo = ''] = repository.split('/');
+  return { owner, repo };
 }
 
 /** The run's own page, linked from the comment and the deployment status. */
-export function runUrl(): string | undefined {
-  const { serverUrl, runId } = github.context;
-  const { owner, repo } = github.context.repo;
-  return runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined;
+export function runUrl(run: RunContext): string | undefined {
+  return run.runId && run.repository
+    ? `${run.serverUrl}/${run.repository}/actions/runs/${run.runId}`
+    : undefined;
 }
 
 /** The hidden first line that identifies this app's preview comment on a pull request. */

@@ -2,7 +2,7 @@
  * The text of the pull-request comment and of the job summary for a preview: what is where,
  * at which commit, whether it works (with the smoke results), and why not when it does not.
  */
-import type { SmokeResult } from '../checks/smoke.js';
+import type { SmokeResult } from '../smoke/smoke.js';
 import { table } from './markdown.js';
 
 export type PreviewStatus = 'deploying' | 'ready' | 'failed' | 'removed';

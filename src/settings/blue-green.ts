@@ -43,13 +43,8 @@ export const BLUE_GREEN_DEFAULTS = {
   maxP95LatencyMs: 500,
 };
 
-/** `undefined` unless the command is a blue-green deploy: nothing else needs these keys. */
-export function resolveBlueGreen(
-  s: Layer,
-  serviceNames: string[],
-  active: boolean,
-): BlueGreenSettings | undefined {
-  if (!active) return undefined;
+/** For a blue-green `deploy` or `rollback`: nothing else reads these keys. */
+export function resolveBlueGreen(s: Layer, serviceNames: string[]): BlueGreenSettings {
   if (!s.listener) {
     throw new SettingsError(
       'Input "listener" is required for strategy "blue-green". Expected: the production listener ARN or listener rule ARN whose forward action weights the two target groups.',

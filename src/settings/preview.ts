@@ -52,9 +52,8 @@ export function parsePullRequest(raw: string | undefined): number | undefined {
 export function resolvePreview(
   s: Layer,
   inputs: Record<string, string>,
-  command: Command,
-): PreviewSettings | undefined {
-  if (!command.startsWith('preview-')) return undefined;
+  command: Extract<Command, `preview-${string}`>,
+): PreviewSettings {
   if (!s['preview-listener']) {
     throw new SettingsError(
       `Input "preview-listener" is required for command "${command}". Expected: the ARN of the shared preview listener that gets one rule per pull request.`,

@@ -7,10 +7,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { resolveBlueGreen } from './blue-green.js';
+import { type BlueGreenSettings, resolveBlueGreen } from './blue-green.js';
 import { type ConfigFile, loadConfigFile } from './config-file.js';
 import { SettingsError } from './errors.js';
 import { resolvePreview } from './preview.js';
+import { readRunContext } from './run-context.js';
 import {
   COMMANDS,
   type Command,
@@ -40,6 +41,8 @@ export interface SettingsSources {
   inputs: Record<string, string>;
   /** Directory relative paths are resolved against (the workspace). */
   workspace: string;
+  /** The runner's environment, for the run context (`GITHUB_*`); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const DEFAULTS = {
@@ -123,7 +126,7 @@ function parseCommand(raw: string | undefined): Command {
   return command;
 }
 
-export function readSettings({ inputs, workspace }: SettingsSources): Settings {
+export function readSettings({ inputs, workspace, env = process.env }: SettingsSources): Settings {
   const command = parseCommand(inputs.command);
   const environment = inputs.environment?.trim() || undefined;
   const configPath = inputs.config?.trim();
@@ -217,7 +220,7 @@ export function readSettings({ inputs, workspace }: SettingsSources): Settings {
     });
   }
 
-  const reason = inputs.reason?.trim() || undefined;
+  const reason = inputs.reason?.trim() ?? '';
   if (command === 'rollback' && !reason) {
     throw new SettingsError(
       'Input "reason" is required for command "rollback". Expected: a short sentence saying why, e.g. `checkout errors after 1.4.2`.',
@@ -234,21 +237,13 @@ export function readSettings({ inputs, workspace }: SettingsSources): Settings {
     );
   }
 
-  return {
-    command,
+  const run = readRunContext(env);
+  const common = {
     environment,
-    rollback: { to, reason },
     region: s.region,
     targets,
     pinImageDigests: s['pin-image-digests'] ?? DEFAULTS.pinImageDigests,
     dryRun: s['dry-run'] ?? DEFAULTS.dryRun,
-    strategy: s.strategy ?? DEFAULTS.strategy,
-    blueGreen: resolveBlueGreen(
-      s,
-      entries.map((e) => e.name),
-      (command === 'deploy' || command === 'rollback') && (s.strategy ?? DEFAULTS.strategy) === 'blue-green',
-    ),
-    preview: resolvePreview(s, inputs, command),
     rolling: {
       minimumHealthyPercent: s['minimum-healthy-percent'] ?? DEFAULTS.minimumHealthyPercent,
       maximumPercent: s['maximum-percent'] ?? DEFAULTS.maximumPercent,
@@ -260,5 +255,30 @@ export function readSettings({ inputs, workspace }: SettingsSources): Settings {
     },
     timeoutMs: s.timeout ?? DEFAULTS.timeoutMs,
     pollIntervalMs: s['poll-interval'] ?? DEFAULTS.pollIntervalMs,
+    run,
   };
+  const strategy = s.strategy ?? DEFAULTS.strategy;
+  const blueGreen = (): BlueGreenSettings =>
+    resolveBlueGreen(
+      s,
+      entries.map((e) => e.name),
+    );
+  switch (command) {
+    case 'register':
+      return { ...common, command };
+    case 'deploy':
+      return strategy === 'blue-green'
+        ? { ...common, command, strategy, blueGreen: blueGreen() }
+        : { ...common, command, strategy };
+    case 'rollback': {
+      const rollback = { to, reason };
+      return strategy === 'blue-green'
+        ? { ...common, command, strategy, rollback, blueGreen: blueGreen() }
+        : { ...common, command, strategy, rollback };
+    }
+    case 'preview-up':
+    case 'preview-down':
+    case 'preview-sweep':
+      return { ...common, command, preview: resolvePreview(s, inputs, command) };
+  }
 }

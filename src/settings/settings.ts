@@ -50,25 +50,106 @@ export interface RollingSettings {
   failedTasksThreshold?: number;
 }
 
-export interface Settings {
-  command: Command;
+/**
+ * Who runs the action: the repository, commit and run from the runner's environment
+ * (`GITHUB_*`). Read once by `readSettings`, so nothing below settings reads the environment.
+ */
+export interface RunContext {
+  /** `owner/name`, when the runner says (`GITHUB_REPOSITORY`). */
+  repository?: string;
+  /** The commit the run is for (`GITHUB_SHA`). */
+  sha?: string;
+  runId?: string;
+  runAttempt?: string;
+  /** `https://github.com`, or the GitHub Enterprise Server address. */
+  serverUrl: string;
+  eventName?: string;
+  /** What the event that started the workflow says about a pull request. */
+  event: { number?: number; pullRequest?: { number?: number; headSha?: string } };
+}
+
+/** What every command has: the services it acts on and how long and how often to wait for AWS. */
+interface CommonSettings {
   /** Name of the environment picked from the config file, if any. */
   environment?: string;
   region?: string;
-  /** `command: rollback`: the target (`previous`, a revision, `family:revision`, ARN) and why. */
-  rollback: { to: string; reason?: string };
   /** One entry per service to act on; `service` gives one, `services` several. */
   targets: ServiceTarget[];
   pinImageDigests: boolean;
   dryRun: boolean;
-  strategy: 'rolling' | 'blue-green';
+  /** How ECS deployments are configured and judged (also the blue-green idle side's). */
   rolling: RollingSettings;
-  /** Set for `command: deploy` with `strategy: blue-green`. */
-  blueGreen?: BlueGreenSettings;
-  /** Set for the `preview-*` commands. */
-  preview?: PreviewSettings;
   timeoutMs: number;
   pollIntervalMs: number;
+  run: RunContext;
+  // Absent unless the command is a blue-green one, or a preview one: the other variants say so.
+  blueGreen?: undefined;
+  preview?: undefined;
 }
+
+export interface RegisterSettings extends CommonSettings {
+  command: 'register';
+}
+
+export interface RollingDeploySettings extends CommonSettings {
+  command: 'deploy';
+  strategy: 'rolling';
+}
+
+export interface BlueGreenDeploySettings extends Omit<CommonSettings, 'blueGreen'> {
+  command: 'deploy';
+  strategy: 'blue-green';
+  blueGreen: BlueGreenSettings;
+}
+
+/** `command: rollback`: the target (`previous`, a revision, `family:revision`, ARN) and why. */
+export interface RollbackTarget {
+  to: string;
+  reason: string;
+}
+
+export interface RollingRollbackSettings extends CommonSettings {
+  command: 'rollback';
+  strategy: 'rolling';
+  rollback: RollbackTarget;
+}
+
+export interface BlueGreenRollbackSettings extends Omit<CommonSettings, 'blueGreen'> {
+  command: 'rollback';
+  strategy: 'blue-green';
+  rollback: RollbackTarget;
+  blueGreen: BlueGreenSettings;
+}
+
+interface PreviewCommon extends Omit<CommonSettings, 'preview'> {
+  preview: PreviewSettings;
+}
+
+export interface PreviewUpSettings extends PreviewCommon {
+  command: 'preview-up';
+}
+
+export interface PreviewDownSettings extends PreviewCommon {
+  command: 'preview-down';
+}
+
+export interface PreviewSweepSettings extends PreviewCommon {
+  command: 'preview-sweep';
+}
+
+export type DeploySettings = RollingDeploySettings | BlueGreenDeploySettings;
+export type RollbackSettings = RollingRollbackSettings | BlueGreenRollbackSettings;
+
+/** One variant per command (and strategy): each command receives only what it uses. */
+export type Settings =
+  | RegisterSettings
+  | DeploySettings
+  | RollbackSettings
+  | PreviewUpSettings
+  | PreviewDownSettings
+  | PreviewSweepSettings;
+
+/** The settings of one command. */
+export type SettingsOf<C extends Command> = Extract<Settings, { command: C }>;
 
 export type { ServiceEntry };

@@ -6,7 +6,7 @@
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readTargetHealth } from '../../src/checks/health.js';
+import { readTargetHealth } from '../../src/aws/target-health.js';
 import { readHistory } from '../../src/history/history.js';
 import {
   type BlueGreenEnv,

@@ -19,15 +19,15 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { judgeGates, loadBalancerDimension, targetGroupDimension } from '../../src/checks/metrics.js';
-import { checkResponse, expectationOf } from '../../src/checks/smoke.js';
-import { readTopology } from '../../src/deploy/blue-green-topology.js';
-import { idleServiceInput } from '../../src/deploy/create-idle.js';
-import { formatLock, parseLock } from '../../src/deploy/lock.js';
-import { type Route, setWeights, weightsOf, withWeights } from '../../src/deploy/traffic.js';
-import { Journal, type JournalState, undoEntries } from '../../src/journal/journal.js';
+import { judgeGates, loadBalancerDimension, targetGroupDimension } from '../../src/aws/metrics.js';
+import { type Route, setWeights, weightsOf, withWeights } from '../../src/aws/traffic.js';
+import { Journal, type JournalState, undoEntries } from '../../src/release/journal.js';
+import { formatLock, parseLock } from '../../src/release/lock.js';
 import { parseTrafficSteps } from '../../src/settings/blue-green-fields.js';
 import { readSettings } from '../../src/settings/read-settings.js';
+import { checkResponse, expectationOf } from '../../src/smoke/smoke.js';
+import { idleServiceInput } from '../../src/strategies/blue-green/create-idle.js';
+import { readTopology } from '../../src/strategies/blue-green/topology.js';
 
 const LISTENER =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210';

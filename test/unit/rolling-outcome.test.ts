@@ -1,6 +1,6 @@
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
-import { circuitBreakerThreshold, judgeDeployment } from '../../src/deploy/outcome.js';
+import { circuitBreakerThreshold, judgeDeployment } from '../../src/aws/deployment-outcome.js';
 
 const OURS = 'ecs-svc/1111111111111111111';
 const OLD = 'ecs-svc/2222222222222222222';

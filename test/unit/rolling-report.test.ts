@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deployOutputs } from '../../src/commands/deploy.js';
-import type { ServiceOutcome } from '../../src/deploy/rolling.js';
 import { deploySummary, failureMessage, overallStatus } from '../../src/report/deploy-summary.js';
+import type { ServiceOutcome } from '../../src/strategies/rolling/deploy.js';
 
 const TD = (family: string, rev: number) =>
   `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:${rev}`;

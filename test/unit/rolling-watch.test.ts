@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { diagnoseDeployment, rootCause } from '../../src/deploy/diagnose.js';
-import { batchTargets, type Clock, type WatchOptions, watchDeployments } from '../../src/deploy/watch.js';
+import { diagnoseDeployment, rootCause } from '../../src/aws/diagnose.js';
+import { batchTargets, type Clock, type WatchOptions, watchDeployments } from '../../src/aws/watch.js';
 
 const ecsMock = mockClient(ECSClient);
 const ecs = new ECSClient({ region: 'eu-west-1' });

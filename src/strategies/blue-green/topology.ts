@@ -4,8 +4,7 @@
  * release relies on, so a mistake fails before anything changes.
  */
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import type { AwsClients } from '../aws/clients.js';
-import type { BlueGreenSettings } from '../settings/blue-green.js';
+import type { AwsClients } from '../../aws/clients.js';
 import {
   describeWeights,
   type Route,
@@ -13,7 +12,8 @@ import {
   targetGroupName,
   type Weights,
   weightsOf,
-} from './traffic.js';
+} from '../../aws/traffic.js';
+import type { BlueGreenSettings } from '../../settings/blue-green.js';
 
 export type Color = 'blue' | 'green';
 

@@ -3,13 +3,13 @@
  * a cancel or the post step releases it like any other change.
  */
 import * as core from '@actions/core';
-import type { AwsClients } from '../aws/clients.js';
-import type { Journal } from '../journal/journal.js';
-import type { BlueGreenSettings } from '../settings/blue-green.js';
-import type { Settings } from '../settings/settings.js';
-import type { Side, Topology } from './blue-green-topology.js';
-import { acquireLock, LOCK_TAG } from './lock.js';
-import { RefusedError } from './release-errors.js';
+import type { AwsClients } from '../../aws/clients.js';
+import type { Journal } from '../../release/journal.js';
+import { acquireLock, LOCK_TAG } from '../../release/lock.js';
+import type { BlueGreenSettings } from '../../settings/blue-green.js';
+import type { Settings } from '../../settings/settings.js';
+import { RefusedError } from './errors.js';
+import type { Side, Topology } from './topology.js';
 
 /** How long a racing release has to show up before the lock counts as ours. */
 const LOCK_SETTLE_MS = 1_000;
@@ -29,8 +29,9 @@ export async function takeLock(
   journal: Journal,
   signal: AbortSignal,
 ): Promise<void> {
+  const { run } = settings;
   const owner =
-    `${process.env.GITHUB_REPOSITORY ?? 'local'}/${process.env.GITHUB_RUN_ID ?? '0'}.${process.env.GITHUB_RUN_ATTEMPT ?? '1'}/${Math.random().toString(36).slice(2, 10)}`.replace(
+    `${run.repository ?? 'local'}/${run.runId ?? '0'}.${run.runAttempt ?? '1'}/${Math.random().toString(36).slice(2, 10)}`.replace(
       /[^\w.:/=+@-]/g,
       '_',
     );

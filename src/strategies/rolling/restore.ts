@@ -3,8 +3,8 @@
  * the same deployment configuration, so the watcher can follow the rollback like any deploy.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { type StartedDeployment, startDeployment } from '../deploy/update.js';
-import type { RollingSettings, ServiceTarget } from '../settings/settings.js';
+import { type StartedDeployment, startDeployment } from '../../aws/update-service.js';
+import type { RollingSettings, ServiceTarget } from '../../settings/settings.js';
 
 export async function restorePreviousRevision(
   ecs: ECSClient,

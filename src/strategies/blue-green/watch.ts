@@ -3,13 +3,13 @@
  * and, while the new side serves traffic, the alarms and the new side's targets at every poll.
  */
 import * as core from '@actions/core';
-import type { AwsClients } from '../aws/clients.js';
-import { type AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../checks/alarms.js';
-import { describeHealth, readTargetHealth, type TargetGroupHealth } from '../checks/health.js';
-import { sleep } from '../journal/cancel.js';
-import type { BlueGreenSettings } from '../settings/blue-green.js';
-import type { Side } from './blue-green-topology.js';
-import { AlarmFiredError, RefusedError } from './release-errors.js';
+import { type AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../../aws/alarms.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { describeHealth, readTargetHealth, type TargetGroupHealth } from '../../aws/target-health.js';
+import { sleep } from '../../release/cancel.js';
+import type { BlueGreenSettings } from '../../settings/blue-green.js';
+import { AlarmFiredError, RefusedError } from './errors.js';
+import type { Side } from './topology.js';
 
 /** Refuses when a watched alarm fires (unless told to proceed); returns the alarms to ignore then. */
 export async function checkAlarmsBeforeStart(clients: AwsClients, bg: BlueGreenSettings): Promise<string[]> {

@@ -9,7 +9,7 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { familyRevision, type HistoryEntry, previousGood, readHistory } from '../history/history.js';
+import { familyRevision, type HistoryEntry, previousGood, readHistory } from './history.js';
 
 export class RollbackRefused extends Error {
   override name = 'RollbackRefused';

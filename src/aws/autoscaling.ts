@@ -5,12 +5,15 @@
  */
 import {
   type ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
+  ObjectNotFoundException,
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { ECS_DESIRED_COUNT } from '../journal/steps.js';
+
+export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
 
 export interface Bounds {
   min: number;
@@ -64,6 +67,18 @@ export async function writeBounds(
       },
     }),
   );
+}
+
+/** Remove the scalable target (gone already counts as done: an undo may run twice). */
+export async function removeScalableTarget(
+  autoscaling: ApplicationAutoScalingClient,
+  resourceId: string,
+): Promise<void> {
+  await autoscaling
+    .send(new DeregisterScalableTargetCommand({ ...KEY, ResourceId: resourceId }))
+    .catch((err: unknown) => {
+      if (!(err instanceof ObjectNotFoundException)) throw err;
+    });
 }
 
 /** Put every scaling policy of `from` on `to` under the same name (an existing one is replaced). */

@@ -3,7 +3,7 @@
  * any production traffic. Each check retries with a doubling delay, because a freshly healthy
  * target can still be warming up; all checks together stop at the overall timeout.
  */
-import { sleep } from '../journal/cancel.js';
+import { sleep } from '../release/cancel.js';
 import type { SmokeTest } from '../settings/blue-green.js';
 
 export interface SmokeResult {

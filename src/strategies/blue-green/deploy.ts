@@ -9,31 +9,32 @@
  * deregistration delay has passed.
  */
 import * as core from '@actions/core';
-import type { AwsClients } from '../aws/clients.js';
-import { AlarmWatch } from '../checks/alarms.js';
-import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
-import { judgeGates, readGateMetrics } from '../checks/metrics.js';
-import { runSmokeTests, type SmokeResult } from '../checks/smoke.js';
-import { runSmokeCommand } from '../checks/smoke-command.js';
-import { isCancelled } from '../journal/cancel.js';
-import type { Journal, UndoReport } from '../journal/journal.js';
-import { PhaseLog } from '../report/phases.js';
-import type { BlueGreenSettings } from '../settings/blue-green.js';
-import type { Settings } from '../settings/settings.js';
-import { formatDuration } from '../settings/values.js';
-import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
-import { readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
-import { type Color, readTopology, type Side, type Topology } from './blue-green-topology.js';
+import { AlarmWatch } from '../../aws/alarms.js';
+import { readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { shortArn } from '../../aws/deployment-outcome.js';
+import { judgeGates, readGateMetrics } from '../../aws/metrics.js';
+import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
+import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from '../../aws/traffic.js';
+import { startDeployment } from '../../aws/update-service.js';
+import { entryForThisRun, recordHistory } from '../../history/history.js';
+import { isCancelled, watchForCancel } from '../../release/cancel.js';
+import { Journal, type UndoReport } from '../../release/journal.js';
+import { PhaseLog } from '../../release/phase-log.js';
+import type { BlueGreenSettings } from '../../settings/blue-green.js';
+import type { BlueGreenDeploySettings, RunContext } from '../../settings/settings.js';
+import { formatDuration } from '../../settings/values.js';
+import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
+import { runSmokeCommand } from '../../smoke/smoke-command.js';
+import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
+import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
 import { createIdleService } from './create-idle.js';
-import { shortArn } from './outcome.js';
-import { AlarmFiredError, RefusedError } from './release-errors.js';
-import { assertNoAlarm, checkAlarmsBeforeStart, watchRelease } from './release-watch.js';
+import { AlarmFiredError, RefusedError } from './errors.js';
 import { retireOldSide } from './retire-old-side.js';
 import { takeLock } from './take-lock.js';
-import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from './traffic.js';
-import { startDeployment } from './update.js';
+import { type Color, readTopology, type Side, type Topology } from './topology.js';
 import { waitForDeployment, waitForHealthyTargets } from './wait-idle.js';
+import { assertNoAlarm, checkAlarmsBeforeStart, watchRelease } from './watch.js';
 
 export type ReleaseStatus =
   | 'deployed'
@@ -69,14 +70,55 @@ export interface ReleaseOutcome {
   notes: string[];
 }
 
+/**
+ * `deploy` with `strategy: blue-green`: the release with cancellation armed (the first
+ * SIGINT/SIGTERM restores production traffic at once, in parallel with the release noticing),
+ * and a deployed release recorded in the pair's history.
+ */
+export async function deployBlueGreen(
+  settings: BlueGreenDeploySettings,
+  clients: AwsClients,
+  rendered: TaskDefinitionInput | undefined,
+): Promise<ReleaseOutcome> {
+  const journal = new Journal(clients);
+  const cancel = watchForCancel((err) => {
+    core.warning(
+      `${err.message} Restoring production traffic to the side that served it before the release.`,
+    );
+    // Do not wait for the release to notice: the runner kills the step 10 s after SIGINT.
+    void journal.undo(core.info);
+  });
+  let outcome: ReleaseOutcome;
+  try {
+    outcome = await releaseBlueGreen(settings, clients, rendered, journal, cancel.signal);
+  } finally {
+    cancel.dispose();
+  }
+  await recordRelease(clients, settings.run, outcome);
+  return outcome;
+}
+
+/**
+ * A deployed release goes into the pair's deployment history (on the blue service, whatever
+ * colour is live), so `command: rollback` can find the last known good revision.
+ */
+async function recordRelease(clients: AwsClients, run: RunContext, outcome: ReleaseOutcome): Promise<void> {
+  const arn = outcome.prepared?.arn;
+  const blue = outcome.topology?.blue.serviceArn;
+  if (outcome.status !== 'deployed' || !arn || !blue) return;
+  await recordHistory(clients.ecs, blue, entryForThisRun(run, arn)).catch((err: Error) => {
+    core.warning(`The release succeeded, but recording it in the deployment history failed: ${err.message}`);
+  });
+}
+
 export async function releaseBlueGreen(
-  settings: Settings,
+  settings: BlueGreenDeploySettings,
   clients: AwsClients,
   rendered: TaskDefinitionInput | undefined,
   journal: Journal,
   signal: AbortSignal,
 ): Promise<ReleaseOutcome> {
-  const bg = settings.blueGreen!;
+  const bg = settings.blueGreen;
   const target = settings.targets[0]!;
   const started = Date.now();
   const phases = new PhaseLog();

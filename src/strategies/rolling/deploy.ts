@@ -5,21 +5,21 @@
  * succeeded as their last known good.
  */
 import * as core from '@actions/core';
-import type { AwsClients } from '../aws/clients.js';
-import { logPrepared } from '../commands/register.js';
-import { entryForThisRun, recordHistory } from '../history/history.js';
-import { Journal } from '../journal/journal.js';
-import { PhaseLog } from '../report/phases.js';
-import { restorePreviousRevision } from '../rollback/restore.js';
-import type { ServiceTarget, Settings } from '../settings/settings.js';
-import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
-import { checkServicesExist } from './check-services.js';
-import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from './diagnose.js';
-import { shortArn } from './outcome.js';
-import { startDeployment } from './update.js';
-import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from './watch.js';
-import { watchOptionsFrom } from './watch-options.js';
+import { checkServicesExist } from '../../aws/check-services.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { shortArn } from '../../aws/deployment-outcome.js';
+import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from '../../aws/diagnose.js';
+import { startDeployment } from '../../aws/update-service.js';
+import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from '../../aws/watch.js';
+import { watchOptionsFrom } from '../../aws/watch-options.js';
+import { entryForThisRun, recordHistory } from '../../history/history.js';
+import { Journal } from '../../release/journal.js';
+import { PhaseLog } from '../../release/phase-log.js';
+import type { RollingDeploySettings, RunContext, ServiceTarget } from '../../settings/settings.js';
+import { logPrepared } from '../../taskdef/log.js';
+import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
+import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
+import { restorePreviousRevision } from './restore.js';
 
 export type ServiceStatus = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'dry-run';
 
@@ -52,7 +52,7 @@ export interface RollingResult {
 }
 
 export async function deployRolling(
-  settings: Settings,
+  settings: RollingDeploySettings,
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<RollingResult> {
@@ -140,12 +140,14 @@ export async function deployRolling(
 
   const recorded = outcomes.filter((o) => o.status === 'succeeded' || o.rollback?.outcome === 'completed');
   if (recorded.length) {
-    await phaseLog.run('Record history', () => Promise.all(recorded.map((o) => record(o, clients))));
+    await phaseLog.run('Record history', () =>
+      Promise.all(recorded.map((o) => record(o, clients, settings.run))),
+    );
   }
   return { outcomes, phaseLog };
 }
 
-async function start(o: ServiceOutcome, settings: Settings, clients: AwsClients): Promise<void> {
+async function start(o: ServiceOutcome, settings: RollingDeploySettings, clients: AwsClients): Promise<void> {
   o.startedAt = Date.now();
   try {
     const arn = o.prepared.arn!;
@@ -208,7 +210,11 @@ async function diagnose(o: ServiceOutcome, clients: AwsClients): Promise<void> {
  * Roll back every failed service alone, then watch all rollbacks with one poller. ECS's own
  * rollback is followed, not repeated; the action rolls back only where ECS did not.
  */
-async function rollBack(failed: ServiceOutcome[], settings: Settings, clients: AwsClients): Promise<void> {
+async function rollBack(
+  failed: ServiceOutcome[],
+  settings: RollingDeploySettings,
+  clients: AwsClients,
+): Promise<void> {
   const watched: ServiceOutcome[] = [];
   for (const o of failed) {
     if (o.rollback?.by === 'ecs') {
@@ -273,12 +279,12 @@ async function rollBack(failed: ServiceOutcome[], settings: Settings, clients: A
  * after a success, or the old one after a rollback, marking the new one as bad. The rollback
  * command picks the last known good revision from it.
  */
-async function record(o: ServiceOutcome, clients: AwsClients): Promise<void> {
+async function record(o: ServiceOutcome, clients: AwsClients, run: RunContext): Promise<void> {
   if (!o.serviceArn || !o.prepared.arn) return;
   const entry =
     o.status === 'succeeded'
-      ? entryForThisRun(o.prepared.arn)
-      : entryForThisRun(o.rollback!.taskDefinitionArn, {
+      ? entryForThisRun(run, o.prepared.arn)
+      : entryForThisRun(run, o.rollback!.taskDefinitionArn, {
           replacedArn: o.prepared.arn,
           reason: o.reason ?? 'failed',
         });

@@ -3,15 +3,12 @@
  * from nothing but this record (the post step runs in a fresh process). Every undo is
  * idempotent: it sets a value, it never toggles one.
  */
-import {
-  DeregisterScalableTargetCommand,
-  RegisterScalableTargetCommand,
-} from '@aws-sdk/client-application-auto-scaling';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type Bounds, removeScalableTarget, writeBounds } from '../aws/autoscaling.js';
 import type { AwsClients } from '../aws/clients.js';
-import { releaseLock } from '../deploy/lock.js';
-import { describeWeights, routeKind, setWeights, type Weights, writeWeights } from '../deploy/traffic.js';
+import { describeWeights, routeKind, setWeights, type Weights, writeWeights } from '../aws/traffic.js';
+import { releaseLock } from './lock.js';
 
 export type Step =
   /** The deploy lock tag on the service pair. Undo: remove it if it is still ours. */
@@ -28,10 +25,8 @@ export type Step =
   | {
       kind: 'scalable-target';
       resourceId: string;
-      previous?: { min: number; max: number; suspended: boolean };
+      previous?: Bounds;
     };
-
-export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
 
 export function describeStep(step: Step): string {
   switch (step.kind) {
@@ -74,33 +69,13 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
           );
         });
       return `${step.service} set back to ${step.desiredCount} task${step.desiredCount === 1 ? '' : 's'} of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)}.`;
-    case 'scalable-target': {
-      const key = {
-        ServiceNamespace: 'ecs' as const,
-        ResourceId: step.resourceId,
-        ScalableDimension: ECS_DESIRED_COUNT as 'ecs:service:DesiredCount',
-      };
+    case 'scalable-target':
       if (!step.previous) {
-        await clients.autoscaling.send(new DeregisterScalableTargetCommand(key)).catch((err: Error) => {
-          if (err.name !== 'ObjectNotFoundException') throw err;
-        });
+        await removeScalableTarget(clients.autoscaling, step.resourceId);
         return `Autoscaling of ${step.resourceId} removed (it had none).`;
       }
-      const s = step.previous.suspended;
-      await clients.autoscaling.send(
-        new RegisterScalableTargetCommand({
-          ...key,
-          MinCapacity: step.previous.min,
-          MaxCapacity: step.previous.max,
-          SuspendedState: {
-            DynamicScalingInSuspended: s,
-            DynamicScalingOutSuspended: s,
-            ScheduledScalingSuspended: s,
-          },
-        }),
-      );
+      await writeBounds(clients.autoscaling, step.resourceId, step.previous);
       return `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`;
-    }
     case 'lock':
       return (await releaseLock(clients.ecs, step.serviceArn, step.owner))
         ? 'Deploy lock released.'

@@ -7,8 +7,8 @@
  * load balancer already uses.
  */
 import { CreateServiceCommand, type CreateServiceCommandInput, type Service } from '@aws-sdk/client-ecs';
-import type { AwsClients } from '../aws/clients.js';
-import type { Color, Side } from './blue-green-topology.js';
+import type { AwsClients } from '../../aws/clients.js';
+import type { Color, Side } from './topology.js';
 
 /** Tags that describe one service's own state, not its configuration. */
 const OWN_TAGS = /^deploy-action:/;

@@ -13,7 +13,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
-import { sleep } from '../journal/cancel.js';
+import { sleep } from './cancel.js';
 
 export const LOCK_TAG = 'deploy-action:lock';
 

@@ -14,7 +14,7 @@ import {
   judgeDeployment,
   type Progress,
   type Verdict,
-} from './outcome.js';
+} from './deployment-outcome.js';
 
 export interface WatchTarget {
   cluster: string;

@@ -3,15 +3,15 @@
  * our deployment id and says why it failed) and then every target in its target group healthy.
  */
 import * as core from '@actions/core';
-import type { AwsClients } from '../aws/clients.js';
-import { allHealthy, describeHealth, readTargetHealth } from '../checks/health.js';
-import { sleep } from '../journal/cancel.js';
-import type { Settings } from '../settings/settings.js';
-import { formatDuration } from '../settings/values.js';
-import type { Side } from './blue-green-topology.js';
-import { describeStoppedTask, diagnoseDeployment, rootCause } from './diagnose.js';
-import { watchDeployments } from './watch.js';
-import { watchOptionsFrom } from './watch-options.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { describeStoppedTask, diagnoseDeployment, rootCause } from '../../aws/diagnose.js';
+import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
+import { watchDeployments } from '../../aws/watch.js';
+import { watchOptionsFrom } from '../../aws/watch-options.js';
+import { sleep } from '../../release/cancel.js';
+import type { Settings } from '../../settings/settings.js';
+import { formatDuration } from '../../settings/values.js';
+import type { Side } from './topology.js';
 
 export async function waitForDeployment(
   clients: AwsClients,

@@ -6,13 +6,13 @@
 import * as core from '@actions/core';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { AwsClients } from '../aws/clients.js';
-import { sleep } from '../journal/cancel.js';
-import type { BlueGreenSettings } from '../settings/blue-green.js';
-import { formatDuration } from '../settings/values.js';
-import { copyPolicies, readBounds, resourceIdOf, writeBounds } from './autoscaling.js';
-import type { Topology } from './blue-green-topology.js';
-import { describeWeights, readRoute, weightsOf } from './traffic.js';
+import { copyPolicies, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { describeWeights, readRoute, weightsOf } from '../../aws/traffic.js';
+import { sleep } from '../../release/cancel.js';
+import type { BlueGreenSettings } from '../../settings/blue-green.js';
+import { formatDuration } from '../../settings/values.js';
+import type { Topology } from './topology.js';
 
 export async function retireOldSide(
   clients: AwsClients,

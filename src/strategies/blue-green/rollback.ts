@@ -1,0 +1,126 @@
+/**
+ * Rollback of a blue-green service. When the idle side still runs the target revision and all
+ * its targets are healthy, the rollback is one listener change: production weights move back
+ * in a single ModifyListener, in seconds, while the side rolled back from keeps running. Any
+ * other case deploys the target revision through the normal blue-green release (smoke tests
+ * and alarm watch included).
+ */
+import * as core from '@actions/core';
+import type { AwsClients } from '../../aws/clients.js';
+import { shortArn } from '../../aws/deployment-outcome.js';
+import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
+import { describeWeights, setWeights } from '../../aws/traffic.js';
+import { entryForThisRun, readHistory, recordHistory } from '../../history/history.js';
+import { resolveRevision } from '../../history/rollback-target.js';
+import type { BlueGreenDeploySettings, BlueGreenRollbackSettings } from '../../settings/settings.js';
+import { deployBlueGreen, type ReleaseOutcome } from './deploy.js';
+import { readTopology, type Topology } from './topology.js';
+
+interface RollbackPlan {
+  liveArn: string;
+  targetArn: string;
+  reason: string;
+  /** Wall time the rollback started. */
+  started: number;
+}
+
+export type BlueGreenRollback =
+  /** One listener change back to the idle side, which still runs the target revision. */
+  | (RollbackPlan & { method: 'traffic-switch'; status: 'succeeded' | 'dry-run'; topology: Topology })
+  /** The target revision deployed as a blue-green release. */
+  | (RollbackPlan & { method: 'redeploy'; release: ReleaseOutcome });
+
+export async function rollbackBlueGreen(
+  settings: BlueGreenRollbackSettings,
+  clients: AwsClients,
+): Promise<BlueGreenRollback> {
+  const bg = settings.blueGreen;
+  const target = settings.targets[0]!;
+  const reason = settings.rollback.reason;
+  const started = Date.now();
+
+  const plan = await core.group('Find the rollback target', async () => {
+    const topology = await readTopology(clients, target.cluster, bg);
+    const liveArn = topology.live.taskDefinition;
+    // The history of a blue-green pair lives on its blue service, whichever colour is live.
+    const history = await readHistory(clients.ecs, topology.blue.serviceArn);
+    const { targetArn } = await resolveRevision(
+      clients.ecs,
+      settings.rollback.to,
+      liveArn,
+      history,
+      topology.live.service,
+    );
+    const idle = topology.idle;
+    const health =
+      idle.taskDefinition === targetArn && idle.desiredCount > 0
+        ? await readTargetHealth(clients.elb, idle.targetGroupArn)
+        : undefined;
+    const switchable = !!health && allHealthy(health, idle.desiredCount);
+    core.info(
+      `Live: ${topology.live.color} on ${shortArn(liveArn)}; rolling back to ${shortArn(targetArn)}. Reason: ${reason}`,
+    );
+    core.info(
+      switchable
+        ? `${idle.service} (${idle.color}) still runs ${shortArn(targetArn)} with ${describeHealth(health!)}: one listener change.`
+        : `${idle.service} (${idle.color}) does not serve ${shortArn(targetArn)} healthily; deploying it through the blue-green release.`,
+    );
+    return { topology, liveArn, targetArn, switchable };
+  });
+
+  const base = { liveArn: plan.liveArn, targetArn: plan.targetArn, reason, started };
+  if (!plan.switchable) return redeploy(settings, clients, base);
+  if (settings.dryRun) {
+    return { ...base, method: 'traffic-switch', status: 'dry-run', topology: plan.topology };
+  }
+
+  const { topology } = plan;
+  const weights = {
+    ...topology.weights,
+    [topology.idle.targetGroupArn]: 100,
+    [topology.live.targetGroupArn]: 0,
+  };
+  await core.group('Switch production traffic', async () => {
+    await setWeights(clients.elb, bg.listener, weights);
+    core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
+  });
+  await core.group('Record history', () =>
+    recordHistory(
+      clients.ecs,
+      topology.blue.serviceArn,
+      entryForThisRun(settings.run, plan.targetArn, { replacedArn: plan.liveArn, reason }),
+    ),
+  );
+  return { ...base, method: 'traffic-switch', status: 'succeeded', topology };
+}
+
+/** Deploy the target revision as a release: the idle side gets it, smoke tests and alarms gate the switch. */
+async function redeploy(
+  settings: BlueGreenRollbackSettings,
+  clients: AwsClients,
+  plan: RollbackPlan,
+): Promise<BlueGreenRollback> {
+  const target = settings.targets[0]!;
+  const { rollback: _rollback, ...rest } = settings;
+  const release: BlueGreenDeploySettings = {
+    ...rest,
+    command: 'deploy',
+    targets: [
+      {
+        ...target,
+        taskDefinition: { kind: 'existing', ref: plan.targetArn },
+        overrides: { images: [], environment: [], secrets: [] },
+      },
+    ],
+  };
+  const outcome = await deployBlueGreen(release, clients, undefined);
+  if (outcome.status === 'deployed') {
+    const topology = await readTopology(clients, target.cluster, settings.blueGreen);
+    await recordHistory(
+      clients.ecs,
+      topology.blue.serviceArn,
+      entryForThisRun(settings.run, plan.targetArn, { replacedArn: plan.liveArn, reason: plan.reason }),
+    );
+  }
+  return { ...plan, method: 'redeploy', release: outcome };
+}

@@ -1,0 +1,113 @@
+/**
+ * Rollback of a rolling service: the target revision (by default the last known good one
+ * before the live revision, from the service's deployment history) is deployed and watched like
+ * any deploy, with the same failure reporting; when it fails, the service is left on (or
+ * returned to) what was live.
+ */
+import * as core from '@actions/core';
+import type { AwsClients } from '../../aws/clients.js';
+import { shortArn } from '../../aws/deployment-outcome.js';
+import { type Diagnosis, diagnoseDeployment, rootCause } from '../../aws/diagnose.js';
+import { startDeployment } from '../../aws/update-service.js';
+import { type FinalVerdict, watchDeployments } from '../../aws/watch.js';
+import { watchOptionsFrom } from '../../aws/watch-options.js';
+import { entryForThisRun, recordHistory } from '../../history/history.js';
+import { resolveRollbackTarget } from '../../history/rollback-target.js';
+import { PhaseLog } from '../../release/phase-log.js';
+import type { RollingRollbackSettings, ServiceTarget } from '../../settings/settings.js';
+
+export interface RollingRollback {
+  target: ServiceTarget;
+  /** The revision live before the rollback. */
+  from: string;
+  /** The revision rolled back to. */
+  to: string;
+  reason: string;
+  method: 'redeploy';
+  status: 'succeeded' | 'failed' | 'dry-run';
+  phases: PhaseLog;
+  started: number;
+  failure?: string;
+  diagnosis?: Diagnosis;
+  /** After a failed rollback: who put the live revision back, or that nobody could. */
+  restored?: 'by-ecs' | 'by-action' | 'failed';
+}
+
+export async function rollbackRolling(
+  settings: RollingRollbackSettings,
+  clients: AwsClients,
+): Promise<RollingRollback> {
+  const target = settings.targets[0]!;
+  const reason = settings.rollback.reason;
+  const phases = new PhaseLog();
+  const started = Date.now();
+
+  const resolved = await phases.run('Find the rollback target', async () => {
+    const r = await resolveRollbackTarget(clients.ecs, target.cluster, target.service, settings.rollback.to);
+    core.info(`${target.service}: live ${shortArn(r.liveArn)}; rolling back to ${shortArn(r.targetArn)}.`);
+    core.info(`Reason: ${reason}`);
+    return r;
+  });
+  const base = {
+    from: resolved.liveArn,
+    to: resolved.targetArn,
+    reason,
+    method: 'redeploy' as const,
+    target,
+    phases,
+    started,
+  };
+
+  if (settings.dryRun) return { ...base, status: 'dry-run' };
+
+  const watch = (deploymentId: string) =>
+    watchDeployments(
+      clients.ecs,
+      [{ cluster: target.cluster, service: target.service, deploymentId }],
+      watchOptionsFrom(settings),
+    ).then((results) => results[0]!.verdict);
+
+  const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
+    const d = await startDeployment(clients.ecs, target, resolved.targetArn, {
+      rolling: settings.rolling,
+      forceNewDeployment: false,
+    });
+    core.info(`Deployment ${d.deploymentId} started.`);
+    return { id: d.deploymentId, verdict: await watch(d.deploymentId) };
+  });
+
+  if (deployment.verdict.state === 'succeeded') {
+    await phases.run('Record history', () =>
+      recordHistory(
+        clients.ecs,
+        resolved.serviceArn,
+        entryForThisRun(settings.run, resolved.targetArn, { replacedArn: resolved.liveArn, reason }),
+      ),
+    );
+    return { ...base, status: 'succeeded' };
+  }
+
+  // The rollback itself failed: say why, and make sure what was live before serves again.
+  const failed = deployment.verdict as Extract<FinalVerdict, { state: 'failed' }>;
+  const diagnosis = await phases.run('Diagnose', () =>
+    diagnoseDeployment(clients.ecs, target.cluster, target.service, deployment.id),
+  );
+  for (const line of rootCause(diagnosis)) core.info(line);
+  let restored: 'by-ecs' | 'by-action' | 'failed';
+  if (failed.ecsRollback) {
+    restored = 'by-ecs';
+    await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
+      watch(failed.ecsRollback!.deploymentId),
+    );
+  } else {
+    restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
+      const back = await startDeployment(clients.ecs, target, resolved.liveArn, {
+        rolling: settings.rolling,
+        forceNewDeployment: false,
+      });
+      const verdict = await watch(back.deploymentId);
+      return verdict.state === 'succeeded' ? 'by-action' : 'failed';
+    });
+  }
+  return { ...base, status: 'failed', failure: failed.reason, diagnosis, restored };
+}
