@@ -20,6 +20,8 @@ import {
   type TaskOverrides,
   toTags,
 } from './model.js';
+import { checkAdvancedConfiguration, normaliseNativeConfiguration, strategyOf } from './native-config.js';
+import type { NativeDeployments } from './native-deployment.js';
 import {
   type ControllerType,
   checkCircuitBreakerController,
@@ -49,6 +51,7 @@ interface Ctx {
   sim: Simulator;
   state: EcsState;
   scheduler: Scheduler;
+  native: NativeDeployments;
 }
 
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
@@ -269,8 +272,12 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
 
   // ---------- services ----------
 
-  const checkLoadBalancers = (lbs: LoadBalancer[], td: TaskDefinition) => {
+  const checkLoadBalancers = (lbs: LoadBalancer[], td: TaskDefinition, config: DeploymentConfiguration) => {
     const defs = (td.input.containerDefinitions as { name?: string }[] | undefined) ?? [];
+    const strategy = strategyOf(config);
+    if ((strategy === 'LINEAR' || strategy === 'CANARY') && lbs.length === 0) {
+      throw invalid(`The ${strategy} deployment strategy shifts traffic and needs a load balancer.`);
+    }
     for (const lb of lbs) {
       if (!lb.targetGroupArn) throw invalid('targetGroupArn is required for an Application Load Balancer.');
       // ECS words a missing target group as a permissions problem (observed).
@@ -287,8 +294,13 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       if (!defs.some((d) => d.name === lb.containerName)) {
         throw invalid(`The container ${lb.containerName} does not exist in the task definition.`);
       }
+      checkAdvancedConfiguration(sim, lb, strategy, (role) => !ctx.native.unassumableRoles.has(role));
     }
   };
+
+  const controllerOf = (p: Record<string, unknown>, service?: Service) =>
+    ((p.deploymentController ?? service?.extra.deploymentController) as { type?: string } | undefined)
+      ?.type ?? 'ECS';
 
   const newDeployment = (service: Service, td: TaskDefinition): Deployment => {
     const id = newDeploymentId();
@@ -320,7 +332,8 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     for (const d of service.deployments) d.status = 'ACTIVE';
     service.deployments = [deployment, ...service.deployments];
     service.history.push(deployment);
-    openServiceDeployment(service, deployment, now());
+    const record = openServiceDeployment(service, deployment, now());
+    ctx.native.begin(service, deployment, record, now());
     return deployment;
   };
 
@@ -358,7 +371,13 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     const td = taskDefinitionOrThrow(p.taskDefinition as string | undefined, 'TaskDefinition not found.');
     if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
     const lbs = ((p.loadBalancers as LoadBalancer[] | undefined) ?? []).map((lb) => ({ ...lb }));
-    checkLoadBalancers(lbs, td);
+    const deploymentConfiguration = normaliseNativeConfiguration(
+      defaultDeploymentConfiguration(
+        p.deploymentConfiguration as Partial<DeploymentConfiguration> | undefined,
+      ),
+      controllerOf(p),
+    );
+    checkLoadBalancers(lbs, td, deploymentConfiguration);
     const desiredCount = Number(p.desiredCount ?? 0);
     if (!Number.isInteger(desiredCount) || desiredCount < 0)
       throw invalid('desiredCount must be a non-negative integer.');
@@ -379,9 +398,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       status: 'ACTIVE',
       desiredCount,
       taskDefinitionArn: td.arn,
-      deploymentConfiguration: defaultDeploymentConfiguration(
-        p.deploymentConfiguration as Partial<DeploymentConfiguration> | undefined,
-      ),
+      deploymentConfiguration,
       loadBalancers: lbs,
       healthCheckGracePeriodSeconds: Number(p.healthCheckGracePeriodSeconds ?? 0),
       deployments: [],
@@ -395,6 +412,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     // A previous INACTIVE service of that name is gone for good; its stopped tasks stay listed.
     state.services.set(arns.service(cluster.name, name), service);
     newDeployment(service, td);
+    ctx.native.onCreate(service);
     return { service: serviceView(service, state.tasksOf(service), false) };
   };
 
@@ -409,11 +427,43 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
       if (td.arn !== service.taskDefinitionArn) redeploy = true;
     }
+    // Validate the configuration and load balancers the service will have before changing anything.
+    let nextConfig = service.deploymentConfiguration;
+    if (p.deploymentConfiguration !== undefined) {
+      const given = p.deploymentConfiguration as Partial<DeploymentConfiguration>;
+      const kept = { ...service.deploymentConfiguration };
+      // Choosing a strategy drops the other strategies' settings (they would be invalid with it).
+      if (given.strategy !== undefined) {
+        delete kept.canaryConfiguration;
+        delete kept.linearConfiguration;
+      }
+      nextConfig = normaliseNativeConfiguration(
+        defaultDeploymentConfiguration({
+          ...kept,
+          ...given,
+          deploymentCircuitBreaker: given.deploymentCircuitBreaker ?? kept.deploymentCircuitBreaker,
+        }),
+        controllerOf(p, service),
+      );
+    }
+    const nextLbs =
+      p.loadBalancers === undefined
+        ? service.loadBalancers
+        : (p.loadBalancers as LoadBalancer[]).map((lb) => ({ ...lb }));
+    if (p.loadBalancers !== undefined || p.deploymentConfiguration !== undefined) {
+      checkLoadBalancers(nextLbs, td, nextConfig);
+    }
+    if (
+      ctx.native.active(service) &&
+      (redeploy || p.loadBalancers !== undefined || p.deploymentConfiguration !== undefined)
+    ) {
+      throw invalid(
+        'A blue/green service deployment is in progress. Stop it (StopServiceDeployment) or let it finish before updating the service.',
+      );
+    }
     if (p.loadBalancers !== undefined) {
-      const lbs = (p.loadBalancers as LoadBalancer[]).map((lb) => ({ ...lb }));
-      checkLoadBalancers(lbs, td);
-      if (JSON.stringify(lbs) !== JSON.stringify(service.loadBalancers)) redeploy = true;
-      service.loadBalancers = lbs;
+      if (JSON.stringify(nextLbs) !== JSON.stringify(service.loadBalancers)) redeploy = true;
+      service.loadBalancers = nextLbs;
     }
     if (p.desiredCount !== undefined) {
       const desired = Number(p.desiredCount);
@@ -421,15 +471,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
         throw invalid('desiredCount must be a non-negative integer.');
       service.desiredCount = desired;
     }
-    if (p.deploymentConfiguration !== undefined) {
-      const given = p.deploymentConfiguration as Partial<DeploymentConfiguration>;
-      service.deploymentConfiguration = defaultDeploymentConfiguration({
-        ...service.deploymentConfiguration,
-        ...given,
-        deploymentCircuitBreaker:
-          given.deploymentCircuitBreaker ?? service.deploymentConfiguration.deploymentCircuitBreaker,
-      });
-    }
+    service.deploymentConfiguration = nextConfig;
     if (p.healthCheckGracePeriodSeconds !== undefined) {
       service.healthCheckGracePeriodSeconds = Number(p.healthCheckGracePeriodSeconds);
     }
@@ -697,7 +739,10 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       const r = known.find((x) => x.arn === arn);
       if (r) {
         serviceDeployments.push(
-          serviceDeploymentView(r, state.tasksOf(r.service), failureThreshold(r.target.desiredCount)),
+          ctx.native.decorate(
+            r,
+            serviceDeploymentView(r, state.tasksOf(r.service), failureThreshold(r.target.desiredCount)),
+          ),
         );
       } else failures.push({ arn, reason: 'MISSING' });
     }
@@ -711,11 +756,39 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     if (r.status !== 'IN_PROGRESS' || r.service.deployments[0] !== r.target) {
       throw new AwsError('ConflictException', 'The service deployment is not in progress.');
     }
+    const run = ctx.native.runOf(r);
+    if (run?.finished && run.stage === 'CLEAN_UP') {
+      // Choice: past the bake, blue is being scaled down; there is nothing left to return to.
+      throw new AwsError('ConflictException', 'The service deployment is cleaning up and cannot be stopped.');
+    }
     const stopType = p.stopType ?? 'ROLLBACK';
     if (stopType === 'ROLLBACK' && !ctx.scheduler.rollbackTarget(r.service, r.target)) {
       throw invalid('There is no successful service revision to roll back to.');
     }
     ctx.scheduler.stopDeployment(r.service, r.target, now(), stopType);
+    return { serviceDeploymentArn: r.arn };
+  };
+
+  const continueServiceDeployment = (p: {
+    serviceDeploymentArn?: string;
+    hookId?: string;
+    action?: string;
+  }) => {
+    const r = allServiceDeployments().find((x) => x.arn === p.serviceDeploymentArn);
+    if (!r)
+      throw new AwsError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
+    const action = p.action ?? 'CONTINUE';
+    if (action !== 'CONTINUE' && action !== 'ROLLBACK') throw invalid(`Invalid action '${action}'.`);
+    if (!p.hookId) throw invalid('hookId must be specified.');
+    const run = ctx.native.runOf(r);
+    if (!run || run.finished || r.status !== 'IN_PROGRESS') {
+      throw invalid('The service deployment is not IN_PROGRESS.');
+    }
+    const hook = run.hooks.find((h) => h.hookId === p.hookId);
+    if (hook?.hook.targetType !== 'PAUSE' || hook.status !== 'AWAITING_ACTION') {
+      throw invalid(`The lifecycle hook ${p.hookId} is not a PAUSE hook in AWAITING_ACTION status.`);
+    }
+    ctx.native.continueHook(run, p.hookId, action, now());
     return { serviceDeploymentArn: r.arn };
   };
 
@@ -756,6 +829,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     DescribeServiceDeployments: describeServiceDeployments,
     DescribeServiceRevisions: describeServiceRevisions,
     StopServiceDeployment: stopServiceDeployment,
+    ContinueServiceDeployment: continueServiceDeployment,
     TagResource: (p: { resourceArn: string; tags: Tag[] }) => {
       const r = taggable(p.resourceArn);
       const added = toTags(p.tags);

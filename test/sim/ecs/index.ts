@@ -8,6 +8,7 @@ import type { Simulator } from '../index.js';
 import { ecsHandlers } from './api.js';
 import { ImageCatalog } from './images.js';
 import { arns, type Deployment, nameOf, type Service, type Task } from './model.js';
+import { NativeDeployments } from './native-deployment.js';
 import { defaultTimings, Scheduler, type Timings } from './scheduler.js';
 import { EcsState } from './state.js';
 import { serviceView, taskView } from './views.js';
@@ -32,17 +33,21 @@ export class EcsSim {
   /** Simulated durations of the task lifecycle; change before starting deployments. */
   readonly timings: Timings = defaultTimings();
   readonly scheduler: Scheduler;
+  /** ECS-native blue/green, linear and canary deployments (runs, Lambda hook functions, roles). */
+  readonly native: NativeDeployments;
   readonly service: ServiceDefinition;
 
   constructor(readonly sim: Simulator) {
     this.images = new ImageCatalog(sim.ecr);
     this.scheduler = new Scheduler(sim, this.state, this.images, this.timings);
+    this.native = new NativeDeployments(sim, this.state, () => this.scheduler);
+    this.scheduler.strategies = this.native;
     this.service = {
       name: 'ecs',
       protocol: 'json1.1',
       targetPrefix: 'AmazonEC2ContainerServiceV20141113',
       throttleCode: 'ThrottlingException',
-      handlers: ecsHandlers({ sim, state: this.state, scheduler: this.scheduler }),
+      handlers: ecsHandlers({ sim, state: this.state, scheduler: this.scheduler, native: this.native }),
     };
     this.scheduler.start();
   }

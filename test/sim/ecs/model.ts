@@ -43,6 +43,8 @@ export interface LoadBalancer {
   loadBalancerName?: string;
   containerName: string;
   containerPort: number;
+  /** Native blue/green: alternate group, production/test rules, role (native-config.ts). */
+  advancedConfiguration?: Record<string, unknown>;
 }
 
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';

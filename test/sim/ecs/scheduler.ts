@@ -137,8 +137,30 @@ export function failureThreshold(desired: number): number {
   return Math.min(THRESHOLD_MAX, Math.max(THRESHOLD_MIN, Math.ceil(0.5 * desired)));
 }
 
+/**
+ * A deployment strategy that takes a service over from the rolling scheduler for a while
+ * (ECS-native blue/green, linear, canary: native-deployment.ts).
+ */
+export interface StrategyHooks {
+  /** Runs the service's tick instead of the rolling logic; true while it owns the service. */
+  reconcile(service: Service, now: number): boolean;
+  /** A failure of deployment `d` (breaker, alarm, stop request); true when the strategy handled it. */
+  fail(
+    service: Service,
+    d: Deployment,
+    now: number,
+    reason: string,
+    cause: { breaker?: boolean; alarms?: string[] },
+    rollback: boolean,
+  ): boolean;
+  /** True when `d` is past the point of rollback (alarms are no longer watched). */
+  cleaningUp(service: Service, d: Deployment): boolean;
+}
+
 export class Scheduler {
   private timer?: NodeJS.Timeout;
+  /** Set by EcsSim: native deployments. */
+  strategies?: StrategyHooks;
   private events = new TickEvents();
   private readonly pending = new Set<Promise<unknown>>();
   /** The last error a tick raised (kept for tests; a tick never throws into the timer). */
@@ -572,9 +594,9 @@ export class Scheduler {
     failed.rolloutStateReason = rollout.failed;
     failed.updatedAt = new Date(now);
     addEvent(service, now, messages.deploymentFailed(service.name, failed.id));
-    const target = service.deploymentConfiguration.deploymentCircuitBreaker.rollback
-      ? this.rollbackTarget(service, failed)
-      : undefined;
+    const wantRollback = service.deploymentConfiguration.deploymentCircuitBreaker.rollback;
+    if (this.strategies?.fail(service, failed, now, rollout.failed, { breaker: true }, wantRollback)) return;
+    const target = wantRollback ? this.rollbackTarget(service, failed) : undefined;
     onRevisionFailed(service, failed, now, rollout.failed, target, { breaker: true });
     // Without a COMPLETED deployment to go back to, nothing is launched and the deployment stalls.
     if (target) this.rollBackTo(service, failed, target, now);
@@ -589,6 +611,7 @@ export class Scheduler {
     if (!alarms?.enable || primary.rolloutState !== 'IN_PROGRESS' || !alarms.alarmNames?.length) return;
     // A rollback is not failed by the alarm that caused it.
     if (primary.rollingBack) return;
+    if (this.strategies?.cleaningUp(service, primary)) return;
     const firing = alarms.alarmNames.filter((name) => this.sim.cloudwatch.alarmState(name) === 'ALARM');
     if (firing.length === 0) return;
     const reason = rollout.alarmFailed(firing);
@@ -596,6 +619,7 @@ export class Scheduler {
     primary.rolloutStateReason = reason;
     primary.updatedAt = new Date(now);
     addEvent(service, now, messages.alarmFailed(service.name, primary.id, firing));
+    if (this.strategies?.fail(service, primary, now, reason, { alarms: firing }, alarms.rollback)) return;
     const target = alarms.rollback ? this.rollbackTarget(service, primary) : undefined;
     onRevisionFailed(service, primary, now, reason, target, { alarms: firing });
     if (target) this.rollBackTo(service, primary, target, now);
@@ -627,6 +651,7 @@ export class Scheduler {
   /** StopServiceDeployment: ROLLBACK goes back to the last COMPLETED deployment, ABORT just stops launching. */
   stopDeployment(service: Service, d: Deployment, now: number, stopType: 'ROLLBACK' | 'ABORT'): void {
     const reason = `Service deployment stopped by request (${stopType}).`;
+    if (this.strategies?.fail(service, d, now, reason, {}, stopType === 'ROLLBACK')) return;
     d.rolloutState = 'FAILED';
     d.rolloutStateReason = reason;
     d.updatedAt = new Date(now);
@@ -649,6 +674,10 @@ export class Scheduler {
     const desired = service.status === 'DRAINING' ? 0 : service.desiredCount;
     if (service.status === 'ACTIVE' && service.deployments[0])
       this.checkAlarms(service, service.deployments[0], now);
+    if (service.status === 'ACTIVE' && this.strategies?.reconcile(service, now)) {
+      service.steadySince = undefined;
+      return;
+    }
     const primary = service.deployments[0];
     if (!primary) return;
     primary.desiredCount = desired;

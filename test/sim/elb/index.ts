@@ -19,7 +19,7 @@ import {
   targetGroupDimension,
   targetKey,
 } from './model.js';
-import { servedListener } from './propagation.js';
+import { recordChange, servedListener } from './propagation.js';
 import { ListenerProxy } from './proxy.js';
 
 export class ElbSim implements LoadBalancerSide {
@@ -182,6 +182,25 @@ export class ElbSim implements LoadBalancerSide {
     this.health.stop(t);
     if (t.drainTimer) clearTimeout(t.drainTimer);
     tg.targets.delete(key);
+  }
+
+  /**
+   * A rule's forward action rewritten by another AWS service on the caller's behalf (ECS-native
+   * blue/green shifting weights): one assignment, like ModifyRule, so the proxy sees either the
+   * old or the new split, and it reaches the load balancer's nodes after the same propagation delay.
+   */
+  setManagedForward(ruleArn: string, groups: { TargetGroupArn: string; Weight: number }[]): void {
+    const rule = this.rules.get(ruleArn);
+    if (!rule) throw new Error(`no rule ${ruleArn}`);
+    const before = { actions: rule.actions, conditions: rule.conditions };
+    rule.actions = [
+      {
+        Type: 'forward',
+        Order: 1,
+        ForwardConfig: { TargetGroups: groups, TargetGroupStickinessConfig: { Enabled: false } },
+      },
+    ];
+    recordChange(rule, before, this.sim.clock.now(), this.propagationDelayMs);
   }
 
   // ---------- LoadBalancerSide (used by the ECS scheduler and by the API) ----------
