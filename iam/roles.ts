@@ -50,12 +50,19 @@ export interface IamParameters {
   /** ECR repositories (names) the images come from, and the registry's account. */
   repositories: string[];
   registryAccount: string;
+  /**
+   * The ARN pattern of a listener's rules. By default derived from the listener's ARN; a CDK
+   * stack whose listener ARNs are tokens derives it with `Fn.split`/`Fn.join` instead.
+   */
+  listenerRules?: (listenerArn: string) => string;
   preview: {
     cluster: string;
     /** The one listener preview rules may be created on. */
     listener: string;
     /** Base service names whose previews (`<app>-pr-<n>`) may be created. */
     apps: string[];
+    /** ECR repositories (names) preview images are pushed to by the preview workflow's build job. */
+    repositories: string[];
     taskRoles: string[];
     executionRoles: string[];
   };
@@ -84,6 +91,7 @@ export const EXAMPLE_PARAMETERS: IamParameters = {
     listener:
       'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/previews/8e4f0c1a2b3c4d5e/9a8b7c6d5e4f3a2b',
     apps: ['web'],
+    repositories: ['shop/web-previews'],
     taskRoles: ['web-preview-task'],
     executionRoles: ['web-preview-execution'],
   },
@@ -158,7 +166,10 @@ const services = (p: IamParameters) => p.services.map((s) => ecs(p, `service/${p
 const families = (p: IamParameters) =>
   (p.families.length ? p.families : p.services).map((f) => ecs(p, `task-definition/${f}:*`));
 /** A listener's rules: `listener-rule/app/<lb>/<lb-id>/<listener-id>/<rule-id>`. */
-const rulesOf = (listenerArn: string) => `${listenerArn.replace(':listener/', ':listener-rule/')}/*`;
+const rulesOf = (p: IamParameters, listenerArn: string) =>
+  p.listenerRules
+    ? p.listenerRules(listenerArn)
+    : `${listenerArn.replace(':listener/', ':listener-rule/')}/*`;
 const previewServices = (p: IamParameters) =>
   p.preview.apps.map((a) => ecs(p, `service/${p.preview.cluster}/${a}-pr-*`));
 const previewFamilies = (p: IamParameters) =>
@@ -233,7 +244,7 @@ const switchTraffic: StatementTemplate = {
   sid: 'SwitchTrafficOnTheNamedListeners',
   why: 'Move weights on the named listeners and their rules only.',
   actions: ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'],
-  resources: (p) => [...p.listeners, ...p.listeners.map(rulesOf)],
+  resources: (p) => [...p.listeners, ...p.listeners.map((l) => rulesOf(p, l))],
 };
 const readAlarms: StatementTemplate = {
   sid: 'ReadAlarms',
@@ -407,10 +418,31 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     },
     {
       sid: 'ResolveImageDigests',
-      why: 'Tag to digest in the named repositories.',
+      why: "Digests of the base definition's other images (sidecars) in the release repositories: read only.",
       actions: ['ecr:DescribeImages'],
       resources: (p) =>
         p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
+    },
+    {
+      sid: 'LogInToTheRegistry',
+      why: 'The preview build job pushes the pull request\'s image; GetAuthorizationToken has no resource type: "*".',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: () => ['*'],
+    },
+    {
+      sid: 'PushAndResolvePreviewImages',
+      why: 'Push to, and resolve digests in, the preview repositories only (never the release repositories).',
+      actions: [
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+      ],
+      resources: (p) =>
+        p.preview.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
     },
     {
       sid: 'ReadLoadBalancing',
@@ -434,7 +466,7 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
       sid: 'DeletePreviewRules',
       why: "Rules of the preview listener that carry a preview's tag.",
       actions: ['elasticloadbalancing:DeleteRule'],
-      resources: (p) => [rulesOf(p.preview.listener)],
+      resources: (p) => [rulesOf(p, p.preview.listener)],
       condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
     },
     {
@@ -455,7 +487,7 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
       sid: 'TagPreviewResources',
       why: 'Tags on preview target groups and preview listener rules only.',
       actions: ['elasticloadbalancing:AddTags'],
-      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*'), rulesOf(p.preview.listener)],
+      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*'), rulesOf(p, p.preview.listener)],
       condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
     },
   ],

@@ -5,7 +5,8 @@
  *     --cluster prod --services web,web-blue,web-green --task-roles web-task \
  *     --execution-roles web-execution --listeners arn:…,arn:… --repositories app/web \
  *     --preview-cluster previews --preview-listener arn:… --preview-apps web \
- *     --preview-task-roles web-preview-task --preview-execution-roles web-preview-execution \
+ *     --preview-repositories app/web-previews --preview-task-roles web-preview-task \
+ *     --preview-execution-roles web-preview-execution \
  *     --out ./iam-out
  *
  * Without --account it renders the example parameters into iam/example/ and the README's IAM
@@ -37,6 +38,7 @@ const LIST_OPTIONS = [
   'listeners',
   'repositories',
   'preview-apps',
+  'preview-repositories',
   'preview-task-roles',
   'preview-execution-roles',
 ] as const;
@@ -96,6 +98,7 @@ function parametersFromArgs(): IamParameters {
       cluster: text('preview-cluster') ?? required('cluster'),
       listener: text('preview-listener') ?? '',
       apps: list('preview-apps'),
+      repositories: list('preview-repositories'),
       taskRoles: list('preview-task-roles'),
       executionRoles: list('preview-execution-roles'),
     },

@@ -86,7 +86,9 @@ function reachable(entries: string[]): Map<string, Set<string>> {
 
 function sentBy(role: RoleName): Set<string> {
   if (role === 'image-push') return new Set(DOCKER_PUSH);
-  return new Set([...reachable(ENTRIES[role]).values()].flatMap((s) => [...s]));
+  const code = [...reachable(ENTRIES[role]).values()].flatMap((s) => [...s]);
+  // The preview workflow's build job pushes the pull request's image with the preview role.
+  return new Set(role === 'preview' ? [...code, ...DOCKER_PUSH] : code);
 }
 
 function sourceFiles(dir: string): string[] {

@@ -8,8 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { DeployTargetStack } from '../lib/deploy-target-stack.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
 export function buildApp(app = new App()): { app: App; stack: DeployTargetStack } {
   const ctx = (key: string, fallback: string): string => String(app.node.tryGetContext(key) ?? fallback);
   const stack = new DeployTargetStack(app, ctx('stackName', 'web-production'), {
@@ -19,11 +17,7 @@ export function buildApp(app = new App()): { app: App; stack: DeployTargetStack 
     appDomain: ctx('appDomain', 'app.example.com'),
     previewDomain: ctx('previewDomain', 'preview.example.com'),
     githubRepository: ctx('githubRepository', 'example-org/web'),
-    githubSubjects: ctx('githubSubjects', 'environment:production,environment:staging,pull_request').split(
-      ',',
-    ),
-    // Keep the role's policy equal to the action's own (this repository's iam/policy.json).
-    deployPolicyPath: ctx('deployPolicyPath', path.resolve(here, '../../../iam/policy.json')),
+    githubEnvironment: ctx('githubEnvironment', 'production'),
   });
   return { app, stack };
 }

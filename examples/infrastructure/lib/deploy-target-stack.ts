@@ -11,8 +11,7 @@
  * never edited again (listener weights, the test listener's target, autoscaling bounds, the
  * bootstrap task definition). `test/stack.test.ts` pins those values so a change is deliberate.
  */
-import { readFileSync } from 'node:fs';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -23,6 +22,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
+import { type IamParameters, policy, type RoleName, trustedSubjects } from '../../../iam/roles.js';
 
 export interface DeployTargetProps extends StackProps {
   /** Base service name: the action's `service` input. The services are `<name>-blue` and `<name>-green`. */
@@ -34,10 +34,12 @@ export interface DeployTargetProps extends StackProps {
   appDomain: string;
   /** Previews live at `pr-<n>.<previewDomain>`: the action's `preview-domain` input. */
   previewDomain: string;
-  /** `owner/repo` allowed to assume the deploy role, and the refs or environments it may deploy from. */
+  /** `owner/repo` whose workflows assume the roles (iam/roles.ts says which job assumes which). */
   githubRepository: string;
-  /** OIDC `sub` patterns, e.g. `environment:production`, `pull_request`. */
-  githubSubjects: string[];
+  /** The GitHub environment whose jobs deploy and roll back this stack; default `production`. */
+  githubEnvironment?: string;
+  /** The default branch (the scheduled preview sweep runs there); default `main`. */
+  defaultBranch?: string;
   /** The account's GitHub OIDC provider ARN (one per account; create it once outside this stack). */
   githubOidcProviderArn?: string;
   /** Port the app listens on in its container. */
@@ -49,8 +51,6 @@ export interface DeployTargetProps extends StackProps {
   maxTasks?: number;
   /** Who may reach the test listener (smoke tests against the idle side). Narrow it to your runners or VPN. */
   testListenerPeer?: ec2.IPeer;
-  /** The IAM policy the action needs (this repository's `iam/policy.json`). */
-  deployPolicyPath: string;
 }
 
 export const TEST_LISTENER_PORT = 8443;
@@ -220,30 +220,67 @@ export class DeployTargetStack extends Stack {
     // Preview tasks run in the base service's network: let the preview load balancer reach them.
     for (const svc of [blue]) svc.connections.allowFrom(previewAlb, ec2.Port.tcp(containerPort));
 
-    // ---------- the role GitHub Actions assumes ----------
+    // ---------- the roles GitHub Actions assumes: one per job, from iam/roles.ts ----------
 
+    // Previews never get the production task or execution role: they run the pull request's code.
+    const previewExecutionRole = new iam.Role(this, 'PreviewExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSTaskExecutionRolePolicy'),
+      ],
+    });
+    const previewTaskRole = new iam.Role(this, 'PreviewTaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+    // Listener ARNs are tokens here: split them in CloudFormation to name their rules.
+    const listenerRules = (listenerArn: string) => {
+      const parts = Fn.split(':listener/', listenerArn);
+      return Fn.join('', [Fn.select(0, parts), ':listener-rule/', Fn.select(1, parts), '/*']);
+    };
+    const iamParameters: IamParameters = {
+      account: Aws.ACCOUNT_ID,
+      region: Aws.REGION,
+      repository: props.githubRepository,
+      environment: props.githubEnvironment ?? 'production',
+      buildEnvironment: 'build',
+      defaultBranch: props.defaultBranch ?? 'main',
+      cluster: cluster.clusterName,
+      services: [`${name}-blue`, `${name}-green`],
+      families: [name],
+      taskRoles: [taskRole.roleName],
+      executionRoles: [executionRole.roleName],
+      listeners: [production.listenerArn, test.listenerArn],
+      listenerRules,
+      repositories: [repository.repositoryName],
+      registryAccount: Aws.ACCOUNT_ID,
+      preview: {
+        cluster: cluster.clusterName,
+        listener: preview.listenerArn,
+        apps: [name, `${name}-blue`, `${name}-green`],
+        repositories: [repository.repositoryName],
+        taskRoles: [previewTaskRole.roleName],
+        executionRoles: [previewExecutionRole.roleName],
+      },
+    };
     const providerArn =
       props.githubOidcProviderArn ??
       `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
-    const deployRole = new iam.Role(this, 'DeployRole', {
-      roleName: `${name}-deploy`,
-      maxSessionDuration: Duration.hours(2),
-      assumedBy: new iam.WebIdentityPrincipal(providerArn, {
-        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-        StringLike: {
-          'token.actions.githubusercontent.com:sub': props.githubSubjects.map(
-            (s) => `repo:${props.githubRepository}:${s}`,
-          ),
-        },
-      }),
-      inlinePolicies: {
-        'deploy-action': iam.PolicyDocument.fromJson(
-          JSON.parse(readFileSync(props.deployPolicyPath, 'utf8')),
-        ),
-      },
-    });
-    // The release workflow builds and pushes the image before deploying it.
-    repository.grantPullPush(deployRole);
+    const githubRole = (role: RoleName, id: string) =>
+      new iam.Role(this, id, {
+        roleName: `${name}-${role}`,
+        maxSessionDuration: Duration.hours(2),
+        assumedBy: new iam.WebIdentityPrincipal(providerArn, {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': trustedSubjects(role, iamParameters),
+          },
+        }),
+        inlinePolicies: { 'deploy-action': iam.PolicyDocument.fromJson(policy(role, iamParameters)) },
+      });
+    const pushRole = githubRole('image-push', 'ImagePushRole');
+    const deployRole = githubRole('deploy-blue-green', 'DeployRole');
+    const rollbackRole = githubRole('rollback', 'RollbackRole');
+    const previewRole = githubRole('preview', 'PreviewRole');
 
     // ---------- what to put in .github/deploy.yml ----------
 
@@ -258,7 +295,10 @@ export class DeployTargetStack extends Stack {
     out('GreenTargetGroup', greenTargetGroup.targetGroupArn, 'green-target-group');
     out('PreviewListener', preview.listenerArn, 'preview-listener');
     out('PreviewDomain', props.previewDomain, 'preview-domain');
-    out('DeployRoleArn', deployRole.roleArn, 'role-to-assume');
+    out('DeployRoleArn', deployRole.roleArn, 'role-to-assume of release.yml');
+    out('ImagePushRoleArn', pushRole.roleArn, 'build-role-to-assume of release.yml');
+    out('RollbackRoleArn', rollbackRole.roleArn, 'role-to-assume of rollback.yml');
+    out('PreviewRoleArn', previewRole.roleArn, 'role-to-assume of preview.yml');
     out('EcrRepository', repository.repositoryName, 'ecr-repository');
   }
 }

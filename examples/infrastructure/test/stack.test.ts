@@ -3,18 +3,16 @@
  * Run offline: `npm test` (no AWS credentials, no context lookups).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { EXAMPLE_PARAMETERS, policy, type RoleName } from '../../../iam/roles.js';
 import { buildApp } from '../bin/app.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const { app, stack } = buildApp(new App());
 const template = Template.fromStack(stack);
 const resources = (type: string) => template.findResources(type);
+const sidsOf = (role: RoleName) => policy(role, EXAMPLE_PARAMETERS).Statement.map((s) => s.Sid);
 const logicalId = (type: string, props: object) => {
   const ids = Object.keys(template.findResources(type, { Properties: props }));
   assert.equal(ids.length, 1, `one ${type} with ${JSON.stringify(props)}`);
@@ -101,42 +99,53 @@ test('autoscaling only on the live side at bootstrap, so the idle side is never 
   assert.equal(targets[0]!.Properties.MinCapacity, 2);
 });
 
-test('the deploy role trusts GitHub OIDC for the repository only and carries the action policy', () => {
-  const policy = JSON.parse(readFileSync(path.resolve(here, '../../../iam/policy.json'), 'utf8'));
-  template.hasResourceProperties('AWS::IAM::Role', {
-    RoleName: 'web-deploy',
-    AssumeRolePolicyDocument: {
-      Statement: [
-        Match.objectLike({
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-            StringLike: {
-              'token.actions.githubusercontent.com:sub': Match.arrayWith([
-                'repo:example-org/web:environment:production',
-              ]),
-            },
-          },
-        }),
-      ],
+test('one role per job, each trusting its own GitHub OIDC subject and carrying its iam/roles.ts policy', () => {
+  const roles = Object.values(resources('AWS::IAM::Role'));
+  const byName = (n: string) => roles.find((r) => r.Properties.RoleName === n)!;
+  const expected: Record<string, { sub: string[]; sids: string[] }> = {
+    'web-image-push': { sub: ['repo:example-org/web:environment:build'], sids: sidsOf('image-push') },
+    'web-deploy-blue-green': {
+      sub: ['repo:example-org/web:environment:production'],
+      sids: sidsOf('deploy-blue-green'),
     },
-    Policies: [
-      {
-        PolicyName: 'deploy-action',
-        PolicyDocument: Match.objectLike({
-          Statement: Match.arrayWith([Match.objectLike({ Sid: policy.Statement[0].Sid })]),
-        }),
-      },
-    ],
-  });
-  const role = Object.values(resources('AWS::IAM::Role')).find(
-    (r) => r.Properties.RoleName === 'web-deploy',
-  )!;
-  const sids = role.Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid);
-  assert.deepEqual(
-    sids,
-    policy.Statement.map((s: { Sid: string }) => s.Sid),
-  );
+    'web-rollback': { sub: ['repo:example-org/web:environment:production'], sids: sidsOf('rollback') },
+    'web-preview': {
+      sub: ['repo:example-org/web:pull_request', 'repo:example-org/web:ref:refs/heads/main'],
+      sids: sidsOf('preview'),
+    },
+  };
+  for (const [name, { sub, sids }] of Object.entries(expected)) {
+    const role = byName(name);
+    assert.ok(role, `role ${name}`);
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement[0];
+    assert.equal(trust.Action, 'sts:AssumeRoleWithWebIdentity');
+    assert.equal(
+      trust.Condition.StringEquals['token.actions.githubusercontent.com:aud'],
+      'sts.amazonaws.com',
+    );
+    assert.deepEqual(trust.Condition.StringEquals['token.actions.githubusercontent.com:sub'], sub);
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement as {
+      Sid: string;
+      Resource: unknown;
+    }[];
+    assert.deepEqual(
+      statements.map((s) => s.Sid),
+      sids,
+    );
+  }
+  // The preview role may pass only the preview task and execution roles, never production's.
+  const pass = (
+    byName('web-preview').Properties.Policies[0].PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[]
+  ).find((s) => [s.Action].flat().includes('iam:PassRole'))!;
+  const passed = JSON.stringify(pass.Resource);
+  const ids = Object.keys(resources('AWS::IAM::Role'));
+  for (const id of ids.filter((i) => /^Preview(Task|Execution)Role/.test(i)))
+    assert.match(passed, new RegExp(id));
+  for (const id of ids.filter((i) => /^(Task|Execution)Role/.test(i)))
+    assert.doesNotMatch(passed, new RegExp(`"${id}"`));
 });
 
 test('tasks log through awslogs to /ecs/<service> with the service as stream prefix (run-task reads it)', () => {
