@@ -19,6 +19,7 @@ export const IAM_PREFIX: Record<string, string> = {
   elbv2: 'elasticloadbalancing',
   cloudwatch: 'cloudwatch',
   autoscaling: 'application-autoscaling',
+  logs: 'logs',
 };
 
 export function iamAction(call: Pick<CallRecord, 'service' | 'operation'>): string {

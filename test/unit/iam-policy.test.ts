@@ -26,6 +26,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-ecr': 'ecr',
   'client-elastic-load-balancing-v2': 'elasticloadbalancing',
   'client-cloudwatch': 'cloudwatch',
+  'client-cloudwatch-logs': 'logs',
   'client-application-auto-scaling': 'application-autoscaling',
 };
 
