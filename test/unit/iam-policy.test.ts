@@ -36,10 +36,10 @@ const SERVICE_PREFIX: Record<string, string> = {
  */
 const ENTRIES: Record<RoleName, string[]> = {
   'image-push': [],
-  'deploy-rolling': ['src/deploy/rolling.ts', 'src/commands/register.ts'],
-  'deploy-blue-green': ['src/commands/blue-green.ts'],
+  'deploy-rolling': ['src/strategies/rolling/deploy.ts', 'src/commands/register.ts'],
+  'deploy-blue-green': ['src/strategies/blue-green/deploy.ts'],
   rollback: ['src/commands/rollback.ts'],
-  preview: ['src/commands/preview.ts'],
+  preview: ['src/commands/preview-up.ts', 'src/commands/preview-down.ts', 'src/commands/preview-sweep.ts'],
 };
 /** What `docker push` (and the login before it) sends to ECR; the release workflow's build job. */
 const DOCKER_PUSH = [
