@@ -4,8 +4,8 @@
  * file key like any other.
  */
 import { z } from 'zod';
-import { parseDuration } from './values.js';
-import { bool, custom, duration } from './zod-values.js';
+import { type DurationUnit, durationProblem, parseDuration } from './values.js';
+import { bool, custom, duration, durationIn } from './zod-values.js';
 
 const LISTENER_OR_RULE =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:(listener|listener-rule)\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+(\/[0-9a-f]+)?$/;
@@ -93,10 +93,10 @@ const DEFAULT_RETRY_DELAY_MS = 1_000;
 
 function toSmokeTest(o: z.output<typeof smokeTestObject>, ctx: z.RefinementCtx): SmokeTest {
   const method = (o.method ?? 'GET').toUpperCase();
-  const duration = (v: string | number | undefined, key: string) => {
+  const duration = (v: string | number | undefined, key: string, likelyUnit: DurationUnit) => {
     if (v === undefined) return undefined;
     const ms = parseDuration(v);
-    return ms === undefined ? custom(ctx, `${key} "${v}" is not a duration`) : ms;
+    return ms === undefined ? custom(ctx, `${key} ${durationProblem(v, likelyUnit)}`) : ms;
   };
   if (o.regex !== undefined) {
     try {
@@ -115,9 +115,9 @@ function toSmokeTest(o: z.output<typeof smokeTestObject>, ctx: z.RefinementCtx):
     contains: o.contains,
     regex: o.regex,
     json: Object.entries(o.json ?? {}),
-    maxLatencyMs: duration(o['max-latency'], 'max-latency'),
+    maxLatencyMs: duration(o['max-latency'], 'max-latency', 'ms'),
     retries: o.retries ?? DEFAULT_RETRIES,
-    retryDelayMs: duration(o['retry-delay'], 'retry-delay') ?? DEFAULT_RETRY_DELAY_MS,
+    retryDelayMs: duration(o['retry-delay'], 'retry-delay', 's') ?? DEFAULT_RETRY_DELAY_MS,
   };
 }
 
@@ -286,7 +286,7 @@ export const BLUE_GREEN_FIELDS = {
       "a percentage such as `1` or `0.5%` of the new target group's requests answered 5xx during a step's pause or the bake",
   },
   'max-p95-latency': {
-    schema: duration,
+    schema: durationIn('ms'),
     expected:
       "a duration such as `500ms` (new target group's p95 response time during a step's pause or the bake; `0` turns it off)",
   },

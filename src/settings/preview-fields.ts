@@ -6,7 +6,7 @@
  * `images` and `environment-variables`.
  */
 import { z } from 'zod';
-import { parseDuration } from './values.js';
+import { durationProblem, parseDuration } from './values.js';
 import { custom } from './zod-values.js';
 
 const LISTENER =
@@ -16,7 +16,8 @@ const DOMAIN = /^(?=.{1,120}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a
 
 const ttl = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
-  return ms === undefined || ms <= 0 ? custom(ctx, `"${v}" is not a duration longer than 0`) : ms;
+  if (ms === undefined) return custom(ctx, durationProblem(v, 'h'));
+  return ms <= 0 ? custom(ctx, `"${v}" is not a duration longer than 0`) : ms;
 });
 
 /** `from-to`, both rule priorities 1..50000, from ≤ to. */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
-import { bool, custom, duration, entriesOf } from './zod-values.js';
+import { bool, custom, duration, durationIn, entriesOf } from './zod-values.js';
 
 export const COMMANDS = [
   'deploy',
@@ -174,7 +174,7 @@ export const FIELDS = {
   },
   'failed-tasks-threshold': { schema: integer(1, 200), expected: 'a whole number 1..200' },
   timeout: { schema: duration, expected: 'a duration such as `30s`, `10m` or `1h`' },
-  'poll-interval': { schema: duration, expected: 'a duration such as `250ms`, `5s` or `15s`' },
+  'poll-interval': { schema: durationIn('s'), expected: 'a duration such as `250ms`, `5s` or `15s`' },
   ...BLUE_GREEN_FIELDS,
   ...PREVIEW_FIELDS,
 } as const;

@@ -6,14 +6,28 @@
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** `250ms`, `30s`, `10m`, `1h`, or a plain number of seconds. Returns milliseconds, or undefined if malformed. */
+export type DurationUnit = 'ms' | 's' | 'm' | 'h';
+
+/**
+ * `250ms`, `30s`, `10m`, `1h`, or `0`. Returns milliseconds, or undefined if malformed. A bare
+ * number other than 0 is not a duration: `timeout: 15` means minutes to a user of the official
+ * action's `wait-for-minutes` and seconds to others, so it is refused rather than guessed.
+ */
 export function parseDuration(text: string | number): number | undefined {
-  if (typeof text === 'number') return text >= 0 ? text * 1000 : undefined;
+  if (typeof text === 'number') return text === 0 ? 0 : undefined;
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^0+(\.0+)?$/.test(trimmed)) return 0;
   const match = DURATION.exec(trimmed);
   if (!match) return undefined;
   return Number(match[1]) * (UNIT_MS[match[2]!] ?? 0);
+}
+
+/** Why `text` is not a duration, with the likely meant form for a bare number (`15` → `15m`). */
+export function durationProblem(text: string | number, likelyUnit: DurationUnit = 'm'): string {
+  const bare = String(text).trim();
+  if (/^\d+(\.\d+)?$/.test(bare))
+    return `"${bare}" has no unit: did you mean \`${bare}${likelyUnit}\`? (units: ms, s, m, h)`;
+  return `"${text}" is not a duration`;
 }
 
 /** Human form of a duration in milliseconds, for logs and summaries. */

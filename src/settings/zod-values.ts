@@ -4,7 +4,7 @@
  * message shows what was wrong).
  */
 import { z } from 'zod';
-import { parseBoolean, parseDuration, parsePairs } from './values.js';
+import { type DurationUnit, durationProblem, parseBoolean, parseDuration, parsePairs } from './values.js';
 
 /** Report `message` as the issue of this value; the transform's result is then ignored. */
 export function custom(ctx: z.RefinementCtx, message: string): never {
@@ -19,11 +19,18 @@ export const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
   return b === undefined ? custom(ctx, `"${v}" is not true or false`) : b;
 });
 
-/** `250ms`, `30s`, `10m`, `1h` (or a number of seconds), in milliseconds. */
-export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  return ms === undefined ? custom(ctx, `"${v}" is not a duration`) : ms;
-});
+/**
+ * `250ms`, `30s`, `10m`, `1h` (or `0`), in milliseconds. A bare number is refused with the form
+ * the user most likely meant in `likelyUnit` (`15` → "did you mean `15m`?").
+ */
+export const durationIn = (likelyUnit: DurationUnit) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    return ms === undefined ? custom(ctx, durationProblem(v, likelyUnit)) : ms;
+  });
+
+/** A duration whose bare numbers most likely meant minutes (timeouts, bake and pause times). */
+export const duration = durationIn('m');
 
 /** `a=1, b=2` (or one pair per line) as text, or a YAML map, as ordered pairs; undefined after an issue. */
 export function entriesOf(

@@ -53,6 +53,11 @@ const cases: {
     error: /Input "task-definition": td\.json line 4 is not valid JSON/,
   },
   {
+    name: 'a duration without a unit (wait-for-minutes habits)',
+    inputs: { cluster: 'prod', service: 'web', timeout: '15' },
+    error: /Input "timeout" is invalid .*"15" has no unit: did you mean `15m`\?.*Expected: a duration/,
+  },
+  {
     name: 'an unknown command',
     inputs: { command: 'deplyo', cluster: 'prod', service: 'web' },
     error: /Input "command" is invalid \("deplyo"\)\. Expected one of: deploy, register/,

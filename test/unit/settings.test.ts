@@ -130,12 +130,30 @@ describe('durations', () => {
     ['30s', 30_000],
     ['10m', 600_000],
     ['1.5h', 5_400_000],
-    ['45', 45_000],
+    ['0', 0],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '-5m', '10 minutes', 'soon'])('%s is not a duration', (text) =>
+  it.each(['', '-5m', '10 minutes', 'soon', '45', '15'])('%s is not a duration', (text) =>
     expect(parseDuration(text)).toBeUndefined(),
   );
+
+  it.each([
+    ['timeout', '15', 'did you mean `15m`?'],
+    ['poll-interval', '5', 'did you mean `5s`?'],
+    ['max-p95-latency', '500', 'did you mean `500ms`?'],
+    ['preview-ttl', '72', 'did you mean `72h`?'],
+  ])('a bare number for %s is refused with the unit it most likely meant', (input, value, suggestion) => {
+    expect(() =>
+      readSettings({ inputs: { cluster: 'c', service: 's', [input]: value }, workspace: ws({}) }),
+    ).toThrow(suggestion);
+  });
+
+  it('a bare number in the config file is refused too, not read as seconds', () => {
+    const dir = ws({ 'deploy.yml': 'cluster: a\nservice: web\ntimeout: 15\n' });
+    expect(() => readSettings({ inputs: { config: 'deploy.yml' }, workspace: dir })).toThrow(
+      /timeout.*"15" has no unit: did you mean `15m`\?/s,
+    );
+  });
 
   it('formats for people', () => {
     expect([
