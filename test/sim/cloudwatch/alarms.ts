@@ -100,9 +100,15 @@ export function evaluateMetricAlarm(
   alarm: MetricAlarm,
   store: MetricStore,
   now: number,
+  /**
+   * How long the metric's data takes to be published. CloudWatch retrieves an evaluation range
+   * wider than EvaluationPeriods so late data is judged when it arrives; here the evaluated
+   * periods are the latest ones whose data is all in.
+   */
+  publicationLagMs = 0,
 ): Evaluation | undefined {
   const periodMs = alarm.Period * 1000;
-  const end = Math.floor(now / periodMs) * periodMs;
+  const end = Math.floor((now - publicationLagMs) / periodMs) * periodMs;
   const n = alarm.EvaluationPeriods;
   const m = alarm.DatapointsToAlarm ?? n;
   const stat = alarm.ExtendedStatistic ?? alarm.Statistic ?? 'Average';
@@ -112,7 +118,8 @@ export function evaluateMetricAlarm(
   const evaluated: { timestamp: number; value?: number; sampleCount?: number }[] = [];
   for (let i = 1; i <= n; i++) {
     const start = end - i * periodMs;
-    const b = store.bucket(series, stat, start, periodMs);
+    // An alarm sees what is published by now: a late minute counts as missing until it lands.
+    const b = store.bucket(series, stat, start, periodMs, now);
     evaluated.push({ timestamp: start, value: b?.value, sampleCount: b?.sampleCount });
   }
   const present = evaluated.filter((e) => e.value !== undefined) as {

@@ -3,12 +3,14 @@
  * alarm state and history, and metric data in and out. Errors use the query error codes
  * (`InvalidParameterValue`, `ResourceNotFound`, ...) that the SDK maps to its classes.
  */
+
 import { ACCOUNT, REGION } from '../contracts.js';
 import { AwsError } from '../core/errors.js';
 import type { Handler } from '../core/server.js';
 import { type Alarm, COMPARISONS, type CompositeAlarm, type MetricAlarm, type Tag } from './alarms.js';
 import type { CloudWatchSim } from './index.js';
 import { type Dimension, isValidStatistic, type Sample, seriesKey } from './metrics.js';
+import { checkPeriod, checkResolution, checkStatisticsDatapoints, queryWindow } from './query-rules.js';
 import { parseRule, ruleAlarms } from './rule.js';
 
 type Params = Record<string, unknown>;
@@ -470,6 +472,10 @@ export class CloudWatchApi {
         };
       }
       this.cw.store.putSample(namespace, metricName, dimensions, unit, sample);
+      if (n(d, 'StorageResolution') === 1) {
+        const series = this.cw.store.get(namespace, metricName, dimensions);
+        if (series) series.highResolution = true;
+      }
     }
     return {};
   };
@@ -479,8 +485,6 @@ export class CloudWatchApi {
     const endTime = time(p, 'EndTime');
     if (startTime === undefined) throw missing('StartTime');
     if (endTime === undefined) throw missing('EndTime');
-    const start = this.cw.queryTime(startTime);
-    const end = this.cw.queryTime(endTime);
     const queries = arr(p, 'MetricDataQueries');
     if (queries.length === 0) throw missing('MetricDataQueries');
     if (queries.length > 500)
@@ -501,17 +505,23 @@ export class CloudWatchApi {
           throw invalid(`The value ${statName} for parameter Stat is not valid.`);
         const period = n(stat, 'Period');
         if (period === undefined) throw missing('Period');
+        checkPeriod(period);
         const series = this.cw.store.get(
           req(metric, 'Namespace'),
           req(metric, 'MetricName'),
           dims(metric.Dimensions),
         );
-        const buckets = this.cw.store.buckets(series, statName, period * 1000, start, end);
+        checkResolution(period, series);
+        const { start, end } = queryWindow(this.cw.queryTime(startTime), this.cw.queryTime(endTime), period);
+        const buckets = this.cw.store.buckets(series, statName, period * 1000, start, end, {
+          asOf: this.cw.sim.clock.now(),
+          alignMs: start,
+        });
         if (!ascending) buckets.reverse();
         return {
           Id: id,
           Label: s(q, 'Label') ?? req(metric, 'MetricName'),
-          Timestamps: buckets.map((b) => new Date(b.timestamp)),
+          Timestamps: buckets.map((b) => new Date(Math.round(this.cw.answerTime(b.timestamp)))),
           Values: buckets.map((b) => b.value),
           StatusCode: 'Complete',
         };
@@ -524,10 +534,11 @@ export class CloudWatchApi {
     const endTime = time(p, 'EndTime');
     if (startTime === undefined) throw missing('StartTime');
     if (endTime === undefined) throw missing('EndTime');
-    const start = this.cw.queryTime(startTime);
-    const end = this.cw.queryTime(endTime);
     const period = n(p, 'Period');
     if (period === undefined) throw missing('Period');
+    checkPeriod(period);
+    const { start, end } = queryWindow(this.cw.queryTime(startTime), this.cw.queryTime(endTime), period);
+    checkStatisticsDatapoints(start, end, period);
     const statistics = arr<string>(p, 'Statistics');
     const extended = arr<string>(p, 'ExtendedStatistics');
     if (statistics.length === 0 && extended.length === 0) {
@@ -535,11 +546,16 @@ export class CloudWatchApi {
     }
     const metricName = req(p, 'MetricName');
     const series = this.cw.store.get(req(p, 'Namespace'), metricName, dims(p.Dimensions));
+    checkResolution(period, series);
+    const asOf = this.cw.sim.clock.now();
     const byTime = new Map<number, Record<string, unknown>>();
     for (const stat of [...statistics, ...extended]) {
-      for (const b of this.cw.store.buckets(series, stat, period * 1000, start, end)) {
+      for (const b of this.cw.store.buckets(series, stat, period * 1000, start, end, {
+        asOf,
+        alignMs: start,
+      })) {
         const dp = byTime.get(b.timestamp) ?? {
-          Timestamp: new Date(b.timestamp),
+          Timestamp: new Date(Math.round(this.cw.answerTime(b.timestamp))),
           Unit: series?.unit ?? 'None',
         };
         if (extended.includes(stat)) {

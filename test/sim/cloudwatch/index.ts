@@ -77,9 +77,31 @@ export class CloudWatchSim implements MetricSink {
 
   // ---------- MetricSink and test API ----------
 
-  /** Records a data point (any namespace, `AWS/...` included; timestamps in simulated ms). */
+  /**
+   * Records a data point (any namespace, `AWS/...` included; timestamps in simulated ms). Points
+   * of the `AWS/` namespaces are what AWS services publish: 60-second aggregates that become
+   * visible `publicationDelayMs` after their minute closed.
+   */
   putMetric(point: MetricPoint): void {
-    this.store.put(point);
+    this.store.put(point, point.namespace.startsWith('AWS/') ? this.publishedAt(point.timestamp) : undefined);
+  }
+
+  /**
+   * Simulated ms after the close of a minute at which AWS services' metrics for it become
+   * visible: between `min` and `max` (one to two minutes by default), the same for every series
+   * of that minute and fixed per minute (a hash, not Math.random), so runs repeat.
+   * `{ min: 0, max: 0 }` publishes at the close of the minute.
+   */
+  publicationDelayMs = { min: 60_000, max: 120_000 };
+
+  /** When the minute holding `timestamp` (simulated ms) is published. */
+  publishedAt(timestamp: number): number {
+    const minute = Math.floor(timestamp / 60_000);
+    const { min, max } = this.publicationDelayMs;
+    const spread = Math.max(0, max - min);
+    // A small integer hash of the minute: deterministic, spread over [min, max].
+    const h = Math.imul(minute ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+    return (minute + 1) * 60_000 + min + (spread ? h % (spread + 1) : 0);
   }
 
   /** The current state of an alarm, or undefined if it does not exist. */
@@ -107,6 +129,15 @@ export class CloudWatchSim implements MetricSink {
     return this.sim.clock.now() - (Date.now() - ms) * this.sim.clock.scale;
   }
 
+  /**
+   * A simulated timestamp in the caller's clock, the inverse of `queryTime`: with `wall`, the
+   * data points a query returns carry times the caller can compare with the window it asked for.
+   */
+  answerTime(simMs: number): number {
+    if (this.queryWindowClock === 'sim') return simMs;
+    return Date.now() - (this.sim.clock.now() - simMs) / this.sim.clock.scale;
+  }
+
   // ---------- evaluation ----------
 
   private evaluate(force = false): void {
@@ -116,7 +147,8 @@ export class CloudWatchSim implements MetricSink {
       if (alarm.kind !== 'metric') continue;
       if (alarm.heldUntil !== undefined && Date.now() < alarm.heldUntil) continue;
       alarm.heldUntil = undefined;
-      const result = evaluateMetricAlarm(alarm, this.store, now);
+      const lag = alarm.Namespace.startsWith('AWS/') ? this.publicationDelayMs.max : 0;
+      const result = evaluateMetricAlarm(alarm, this.store, now, lag);
       if (result && result.state !== alarm.StateValue) {
         this.transition(alarm, result.state, result.reason, result.reasonData);
       }

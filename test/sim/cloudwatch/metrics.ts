@@ -18,6 +18,8 @@ export interface Sample {
   min: number;
   max: number;
   values?: number[];
+  /** Simulated ms from which queries and alarms can see the sample (publication delay). */
+  visibleAt?: number;
 }
 
 export interface Series {
@@ -25,6 +27,8 @@ export interface Series {
   metricName: string;
   dimensions: Dimension[];
   unit?: string;
+  /** Put with StorageResolution 1 at least once: sub-minute periods can be queried. */
+  highResolution?: boolean;
   samples: Sample[];
 }
 
@@ -84,7 +88,7 @@ export function aggregate(samples: Sample[], stat: string): number | undefined {
 export class MetricStore {
   private readonly series = new Map<string, Series>();
 
-  put(point: MetricPoint): void {
+  put(point: MetricPoint, visibleAt?: number): void {
     this.putSample(point.namespace, point.metricName, toDimensions(point.dimensions), point.unit, {
       timestamp: point.timestamp,
       sampleCount: 1,
@@ -92,6 +96,7 @@ export class MetricStore {
       min: point.value,
       max: point.value,
       values: [point.value],
+      visibleAt,
     });
   }
 
@@ -120,8 +125,9 @@ export class MetricStore {
   }
 
   /**
-   * Period buckets (aligned to multiples of the period, as CloudWatch aligns them) within
-   * [startMs, endMs), oldest first, only those with data.
+   * Period buckets within [startMs, endMs), oldest first, only those with data. Buckets start
+   * at `alignMs` plus multiples of the period (alarms: 0, multiples of the period; queries:
+   * their StartTime rounded down to the minute). With `asOf`, only samples published by then.
    */
   buckets(
     series: Series | undefined,
@@ -129,12 +135,15 @@ export class MetricStore {
     periodMs: number,
     startMs: number,
     endMs: number,
+    options: { asOf?: number; alignMs?: number } = {},
   ): Bucket[] {
     if (!series) return [];
+    const align = options.alignMs ?? 0;
     const grouped = new Map<number, Sample[]>();
     for (const s of series.samples) {
       if (s.timestamp < startMs || s.timestamp >= endMs) continue;
-      const bucket = Math.floor(s.timestamp / periodMs) * periodMs;
+      if (options.asOf !== undefined && s.visibleAt !== undefined && s.visibleAt > options.asOf) continue;
+      const bucket = align + Math.floor((s.timestamp - align) / periodMs) * periodMs;
       const list = grouped.get(bucket);
       if (list) list.push(s);
       else grouped.set(bucket, [s]);
@@ -148,8 +157,14 @@ export class MetricStore {
     return out;
   }
 
-  /** One bucket's aggregate, or undefined when no data fell in it. */
-  bucket(series: Series | undefined, stat: string, startMs: number, periodMs: number): Bucket | undefined {
-    return this.buckets(series, stat, periodMs, startMs, startMs + periodMs)[0];
+  /** One bucket's aggregate as published by `asOf`, or undefined when no data fell in it. */
+  bucket(
+    series: Series | undefined,
+    stat: string,
+    startMs: number,
+    periodMs: number,
+    asOf?: number,
+  ): Bucket | undefined {
+    return this.buckets(series, stat, periodMs, startMs, startMs + periodMs, { asOf, alignMs: startMs })[0];
   }
 }

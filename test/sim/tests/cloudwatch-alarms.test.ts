@@ -210,6 +210,8 @@ describe('CloudWatch alarms on ALB metrics', () => {
     await traffic.stop();
     // One healthy target gets all the traffic, so per-target requests equal requests.
     expect(new Set(traffic.records.map((r) => r.body))).toEqual(new Set(['up']));
+    // ALB metrics are published one to two minutes after their minute closed.
+    await sleep(sim.clock.toWall(60_000 + sim.cloudwatch.publicationDelayMs.max) + 50);
     const out = await cw.send(
       new GetMetricDataCommand({
         StartTime: new Date(0),

@@ -119,13 +119,14 @@ describe('CloudWatch metrics and alarm evaluation', () => {
       namespace: 'AWS/ECS',
       metricName: 'CPUUtilization',
       dimensions: { ClusterName: 'prod', ServiceName: 'web' },
-      timestamp: minuteStart(1) + 5000,
+      // AWS services' metrics are published one to two minutes after their minute closed.
+      timestamp: minuteStart(3) + 5000,
       value: 85,
     });
     const out = await cw.send(
       new GetMetricDataCommand({
-        StartTime: new Date(minuteStart(1)),
-        EndTime: new Date(minuteStart(0)),
+        StartTime: new Date(minuteStart(3)),
+        EndTime: new Date(minuteStart(2)),
         MetricDataQueries: [
           {
             Id: 'cpu',
@@ -151,13 +152,15 @@ describe('CloudWatch metrics and alarm evaluation', () => {
   it('can read query windows in wall-clock time, as code under test picks them', async () => {
     const wallStart = new Date();
     await new Promise((r) => setTimeout(r, 50));
+    const at = sim.clock.now();
     sim.cloudwatch.putMetric({
       namespace: 'AWS/ApplicationELB',
       metricName: 'RequestCount',
       dimensions: { LoadBalancer: 'app/wall/0123456789abcdef' },
-      timestamp: sim.clock.now(),
+      timestamp: at,
       value: 1,
     });
+    await new Promise((r) => setTimeout(r, sim.clock.toWall(sim.cloudwatch.publishedAt(at) - at) + 20));
     const query = () =>
       cw.send(
         new GetMetricStatisticsCommand({
@@ -174,7 +177,11 @@ describe('CloudWatch metrics and alarm evaluation', () => {
     expect((await query()).Datapoints).toEqual([]);
     sim.cloudwatch.queryWindowClock = 'wall';
     try {
-      expect((await query()).Datapoints?.map((d) => d.Sum)).toEqual([1]);
+      const points = (await query()).Datapoints ?? [];
+      expect(points.map((d) => d.Sum)).toEqual([1]);
+      // Timestamps come back in the caller's clock: the minute began at or before the window.
+      expect(points[0]!.Timestamp!.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(points[0]!.Timestamp!.getTime()).toBeGreaterThan(wallStart.getTime() - 1000);
     } finally {
       sim.cloudwatch.queryWindowClock = 'sim';
     }
