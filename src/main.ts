@@ -61,6 +61,16 @@ export async function run(): Promise<void> {
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary, true).write();
     if (result.failure) core.setFailed(result.failure);
   } catch (err) {
-    core.setFailed(describeError(err));
+    // A command that could not even report (bad input, an AWS error before any outcome) still
+    // leaves a status a later step can branch on, and a summary that says why.
+    const message = describeError(err);
+    core.setOutput('status', 'failed');
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary
+        .addRaw(`### Failed\n\n${message}\n`, true)
+        .write()
+        .catch(() => undefined);
+    }
+    core.setFailed(message);
   }
 }

@@ -21,6 +21,16 @@ export interface Progress {
 export type Verdict =
   | { state: 'in-progress'; progress: Progress }
   | { state: 'succeeded'; progress: Progress }
+  /**
+   * A newer deployment (the action's own or anyone's) replaced ours before it finished: not a
+   * failure of ours, and never a reason to roll back over the newer one.
+   */
+  | {
+      state: 'superseded';
+      reason: string;
+      progress: Progress;
+      by: { deploymentId: string; taskDefinition: string };
+    }
   | {
       state: 'failed';
       reason: string;
@@ -102,9 +112,10 @@ export function judgeDeployment(service: Service, deploymentId: string, options:
 
   if (!ours) {
     const primary = deployments.find((d) => d.status === 'PRIMARY');
+    if (primary) return supersededBy(primary, deploymentId, progress);
     return {
       state: 'failed',
-      reason: `deployment ${deploymentId} is gone: ${primary ? `deployment ${primary.id} (${shortArn(primary.taskDefinition ?? '')}) replaced it` : 'the service has no deployment'}`,
+      reason: `deployment ${deploymentId} is gone: the service has no deployment`,
       progress,
     };
   }
@@ -119,11 +130,8 @@ export function judgeDeployment(service: Service, deploymentId: string, options:
 
   if (ours.status !== 'PRIMARY') {
     const primary = deployments.find((d) => d.status === 'PRIMARY');
-    return {
-      state: 'failed',
-      reason: `deployment ${primary?.id ?? '?'} (${shortArn(primary?.taskDefinition ?? '')}) replaced deployment ${deploymentId} before it finished`,
-      progress,
-    };
+    if (primary) return supersededBy(primary, deploymentId, progress);
+    return { state: 'failed', reason: `deployment ${deploymentId} is no longer the primary one`, progress };
   }
 
   const threshold = options.failedTasksThreshold;
@@ -147,6 +155,16 @@ export function judgeDeployment(service: Service, deploymentId: string, options:
     return { state: 'succeeded', progress };
   }
   return { state: 'in-progress', progress };
+}
+
+function supersededBy(primary: Deployment, ours: string, progress: Progress): Verdict {
+  const by = { deploymentId: primary.id ?? '?', taskDefinition: primary.taskDefinition ?? '' };
+  return {
+    state: 'superseded',
+    reason: `deployment ${by.deploymentId} (${shortArn(by.taskDefinition)}) replaced deployment ${ours} before it finished`,
+    progress,
+    by,
+  };
 }
 
 /** `web:7` from a task-definition ARN, for readable messages. */

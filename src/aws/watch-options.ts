@@ -10,5 +10,6 @@ export function watchOptionsFrom(settings: Settings): WatchOptions {
     failedTasksThreshold: settings.rolling.failedTasksThreshold,
     circuitBreaker: settings.rolling.circuitBreaker,
     log: (line: string) => core.info(line),
+    warn: (line: string) => core.warning(line),
   };
 }

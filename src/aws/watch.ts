@@ -56,6 +56,8 @@ export interface WatchOptions {
    */
   circuitBreaker: boolean;
   log: (line: string) => void;
+  /** Called once per outage of the ECS API (5xx, connection errors) the watch waits out. */
+  warn?: (line: string) => void;
   clock?: Clock;
   /** Called after every poll with the number of DescribeServices calls it made (for figures). */
   onPoll?: (calls: number) => void;
@@ -69,6 +71,20 @@ const MAX_BACKOFF_FACTOR = 8;
 export function isThrottling(err: unknown): boolean {
   const name = (err as { name?: string } | undefined)?.name ?? '';
   return name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException';
+}
+
+/**
+ * An answer that says nothing about the deployment: a 5xx, or no answer at all (connection
+ * refused or reset, a timeout). ECS keeps deploying meanwhile, so the watcher keeps asking.
+ */
+export function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  if (status >= 500 || e?.$fault === 'server') return true;
+  const code = e?.code ?? e?.name ?? '';
+  return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|TimeoutError|RequestTimeout|NetworkingError)$/.test(
+    code,
+  );
 }
 
 export function nameOf(nameOrArn: string): string {
@@ -110,6 +126,7 @@ export async function watchDeployments(
   const pending = new Map<string, Watched>(targets.map((t) => [key(t), { target: t }]));
   const results = new Map<string, WatchResult>();
   let interval = options.pollIntervalMs;
+  let outage: { since: number; calls: number } | undefined;
 
   const finish = (w: Watched, verdict: FinalVerdict) => {
     results.set(key(w.target), { target: w.target, verdict, service: w.service, knownAt: clock.now() });
@@ -118,7 +135,9 @@ export async function watchDeployments(
     options.log(
       verdict.state === 'succeeded'
         ? `${label}: deployment ${w.target.deploymentId} completed (${describeProgress(verdict.progress)}).`
-        : `${label}: deployment ${w.target.deploymentId} failed: ${verdict.reason}.`,
+        : verdict.state === 'superseded'
+          ? `${label}: superseded: ${verdict.reason}.`
+          : `${label}: deployment ${w.target.deploymentId} failed: ${verdict.reason}.`,
     );
   };
 
@@ -138,6 +157,23 @@ export async function watchDeployments(
       if (answer === 'throttled') {
         throttled = true;
         continue;
+      }
+      if ('unavailable' in answer) {
+        throttled = true;
+        if (!outage) {
+          outage = { since: clock.now(), calls: 0 };
+          options.warn?.(
+            `Reading the services failed (${answer.unavailable}); ECS keeps deploying meanwhile, so the watch retries with backoff until the timeout (${formatDuration(options.timeoutMs)}).`,
+          );
+        }
+        outage.calls++;
+        continue;
+      }
+      if (outage) {
+        options.log(
+          `ECS answers again after ${formatDuration(clock.now() - outage.since)} (${outage.calls} failed read${outage.calls === 1 ? '' : 's'}).`,
+        );
+        outage = undefined;
       }
       for (const target of batches[i]!) {
         const w = pending.get(key(target))!;
@@ -165,7 +201,7 @@ export async function watchDeployments(
         if (verdict.state !== 'in-progress') finish(w, verdict);
       }
     }
-    // Throttling that outlasted the SDK's retries: poll less often until a poll goes through.
+    // Throttling or an outage that outlasted the SDK's retries: poll less often until a poll goes through.
     interval = throttled
       ? Math.min(interval * 2, options.pollIntervalMs * MAX_BACKOFF_FACTOR)
       : options.pollIntervalMs;
@@ -189,7 +225,11 @@ function key(t: WatchTarget): string {
 async function describeBatch(
   ecs: ECSClient,
   batch: WatchTarget[],
-): Promise<{ services: Service[]; failures: { arn?: string; reason?: string }[] } | 'throttled'> {
+): Promise<
+  | { services: Service[]; failures: { arn?: string; reason?: string }[] }
+  | 'throttled'
+  | { unavailable: string }
+> {
   const cluster = batch[0]!.cluster;
   try {
     const out = await ecs.send(
@@ -199,6 +239,7 @@ async function describeBatch(
   } catch (err) {
     if (isThrottling(err)) return 'throttled';
     const e = err as Error;
+    if (isTransient(err)) return { unavailable: `${e.name}: ${e.message}` };
     throw new Error(
       `Reading services ${batch.map((t) => nameOf(t.service)).join(', ')} in cluster "${cluster}": ${e.name}: ${e.message}`,
     );

@@ -30,7 +30,7 @@ export async function deployCommand(
   return {
     outputs: deployOutputs(outcomes),
     summary: deploySummary(outcomes, phaseLog.phases),
-    failure: failureMessage(outcomes),
+    failure: failureMessage(outcomes, settings.allowSuperseded),
   };
 }
 
@@ -48,6 +48,7 @@ export function resultOf(o: ServiceOutcome) {
     'rolled-back-by': o.rollback?.by ?? null,
     'rollback-outcome': o.rollback?.outcome ?? null,
     reason: o.reason ?? null,
+    'superseded-by': o.supersededBy?.deploymentId ?? null,
     'duration-ms': o.finishedAt - o.startedAt,
   };
 }
@@ -67,6 +68,7 @@ export function deployOutputs(outcomes: ServiceOutcome[]): Record<string, string
     'image-digests': JSON.stringify(imageDigests(p)),
     'previous-task-definition-arn': p.previousArn ?? '',
     'rolled-back': String(outcomes.some((o) => resultOf(o)['rolled-back'])),
+    'superseded-by': first.supersededBy?.deploymentId ?? '',
     results: JSON.stringify(outcomes.map(resultOf)),
   };
 }

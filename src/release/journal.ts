@@ -68,6 +68,12 @@ export class Journal {
     return run;
   }
 
+  /** Add what a step learned once it ran (a deployment id) to its record, and save it. */
+  amend<S extends Step>(step: S, patch: Partial<S>): void {
+    Object.assign(step, patch);
+    this.persist(this.state);
+  }
+
   /** Run `fn` in turn with recorded steps, without recording (a later move of a recorded route). */
   run<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {

@@ -3,7 +3,7 @@
  * from nothing but this record (the post step runs in a fresh process). Every undo is
  * idempotent: it sets a value, it never toggles one.
  */
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type Bounds, removeScalableTarget, writeBounds } from '../aws/autoscaling.js';
 import type { AwsClients } from '../aws/clients.js';
@@ -19,8 +19,19 @@ export type Step =
    * the clock); without them, read the route and set the weights.
    */
   | { kind: 'route'; role: 'production' | 'test'; arn: string; weights: Weights; actions?: Action[] }
-  /** A service's task definition and desired count before we changed them. Undo: set them back. */
-  | { kind: 'service'; cluster: string; service: string; desiredCount: number; taskDefinition: string }
+  /**
+   * A service's task definition and desired count before we changed them. Undo: set them back —
+   * unless `deploymentId` (our deployment) completed or a newer deployment replaced it: what is
+   * live then is not ours to undo.
+   */
+  | {
+      kind: 'service';
+      cluster: string;
+      service: string;
+      desiredCount: number;
+      taskDefinition: string;
+      deploymentId?: string;
+    }
   /** An autoscaling target's bounds before we changed them (absent: there was none). */
   | {
       kind: 'scalable-target';
@@ -41,6 +52,30 @@ export function describeStep(step: Step): string {
   }
 }
 
+/**
+ * Read what is live before undoing a deploy: a deployment that completed is a success, and one
+ * a newer deployment replaced is superseded; neither is undone. Returns why, or undefined to undo.
+ */
+async function notOursToUndo(
+  clients: AwsClients,
+  step: Extract<Step, { kind: 'service' }>,
+): Promise<string | undefined> {
+  const out = await clients.ecs.send(
+    new DescribeServicesCommand({ cluster: step.cluster, services: [step.service] }),
+  );
+  const deployments = out.services?.[0]?.deployments ?? [];
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  if (!primary) return undefined;
+  const td = (arn?: string) => (arn ?? '').slice((arn ?? '').lastIndexOf('/') + 1);
+  if (primary.id !== step.deploymentId) {
+    return `${step.service} left alone: deployment ${primary.id} (${td(primary.taskDefinition)}) superseded ours (${step.deploymentId}); undoing would roll back over it.`;
+  }
+  if (primary.rolloutState === 'COMPLETED' && deployments.length === 1) {
+    return `${step.service} left alone: our deployment ${step.deploymentId} (${td(primary.taskDefinition)}) completed.`;
+  }
+  return undefined;
+}
+
 /** Undo one step; returns the sentence the log and summary show. */
 export async function undoStep(clients: AwsClients, step: Step): Promise<string> {
   switch (step.kind) {
@@ -53,7 +88,9 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
         );
       else await setWeights(clients.elb, step.arn, step.weights);
       return `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`;
-    case 'service':
+    case 'service': {
+      const leftAlone = step.deploymentId ? await notOursToUndo(clients, step) : undefined;
+      if (leftAlone) return leftAlone;
       await clients.ecs
         .send(
           new UpdateServiceCommand({
@@ -69,6 +106,7 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
           );
         });
       return `${step.service} set back to ${step.desiredCount} task${step.desiredCount === 1 ? '' : 's'} of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)}.`;
+    }
     case 'scalable-target':
       if (!step.previous) {
         await removeScalableTarget(clients.autoscaling, step.resourceId);

@@ -13,6 +13,7 @@ import { codeBlock, details, table } from './markdown.js';
 
 const STATUS_TEXT: Record<ServiceStatus, string> = {
   succeeded: '✅ deployed',
+  superseded: '⏭️ superseded by a newer deployment',
   failed: '❌ failed',
   'rolled-back': '↩️ failed, rolled back',
   'rollback-failed': '🔥 failed, rollback failed',
@@ -33,8 +34,12 @@ function rollbackText(o: ServiceOutcome): string {
 }
 
 /** The error annotation: one block naming each failed service, why, and what was done about it. */
-export function failureMessage(outcomes: ServiceOutcome[]): string | undefined {
-  const failed = outcomes.filter((o) => o.status !== 'succeeded' && o.status !== 'dry-run');
+/** Why the step fails, if it does; a superseded deploy fails it unless `allowSuperseded`. */
+export function failureMessage(outcomes: ServiceOutcome[], allowSuperseded = false): string | undefined {
+  const failed = outcomes.filter(
+    (o) =>
+      o.status !== 'succeeded' && o.status !== 'dry-run' && !(allowSuperseded && o.status === 'superseded'),
+  );
   if (!failed.length) return undefined;
   const lines = [
     outcomes.length > 1
@@ -42,6 +47,12 @@ export function failureMessage(outcomes: ServiceOutcome[]): string | undefined {
       : `Deploy of ${failed[0]!.target.service} failed.`,
   ];
   for (const o of failed) {
+    if (o.status === 'superseded') {
+      lines.push(
+        `${o.target.service}: superseded: ${o.reason}. It was not rolled back; set input "allow-superseded" to pass the step when this happens.`,
+      );
+      continue;
+    }
     lines.push(`${o.target.service}: ${o.reason ?? 'failed'}.`);
     for (const cause of o.diagnosis ? rootCause(o.diagnosis) : []) lines.push(`  ${cause}`);
     const rollback = rollbackText(o);
@@ -53,9 +64,10 @@ export function failureMessage(outcomes: ServiceOutcome[]): string | undefined {
 
 export function overallStatus(
   outcomes: ServiceOutcome[],
-): 'succeeded' | 'failed' | 'rolled-back' | 'dry-run' {
+): 'succeeded' | 'superseded' | 'failed' | 'rolled-back' | 'dry-run' {
   if (outcomes.every((o) => o.status === 'dry-run')) return 'dry-run';
   if (outcomes.every((o) => o.status === 'succeeded')) return 'succeeded';
+  if (outcomes.every((o) => o.status === 'succeeded' || o.status === 'superseded')) return 'superseded';
   const failed = outcomes.filter((o) => o.status !== 'succeeded');
   return failed.every((o) => o.status === 'rolled-back') ? 'rolled-back' : 'failed';
 }
@@ -71,6 +83,14 @@ function headline(outcomes: ServiceOutcome[]): string {
       return n > 1
         ? `✅ All ${n} services deployed.`
         : `✅ Deployed **${revisionLabel(outcomes[0]!)}** to **${outcomes[0]!.target.service}**.`;
+    case 'superseded':
+      return `⏭️ Superseded: a newer deployment replaced ${outcomes
+        .filter((o) => o.status === 'superseded')
+        .map(
+          (o) =>
+            `**${o.target.service}**'s (${o.supersededBy?.deploymentId}, ${shortArn(o.supersededBy?.taskDefinitionArn ?? '')})`,
+        )
+        .join(', ')} before it finished; nothing was rolled back.`;
     default: {
       const failed = outcomes.filter((o) => o.status !== 'succeeded');
       return `❌ Deploy failed: ${ok} of ${n} service${n > 1 ? 's' : ''} deployed; ${failed

@@ -55,6 +55,8 @@ const DEFAULTS = {
   rollbackOnFailure: true,
   forceNewDeployment: false,
   timeoutMs: 30 * 60_000,
+  lockTimeoutMs: 5 * 60_000,
+  allowSuperseded: false,
   pollIntervalMs: 5_000,
 };
 
@@ -255,6 +257,8 @@ export function readSettings({ inputs, workspace, env = process.env }: SettingsS
     },
     timeoutMs: s.timeout ?? DEFAULTS.timeoutMs,
     pollIntervalMs: s['poll-interval'] ?? DEFAULTS.pollIntervalMs,
+    lockTimeoutMs: s['lock-timeout'] ?? DEFAULTS.lockTimeoutMs,
+    allowSuperseded: s['allow-superseded'] ?? DEFAULTS.allowSuperseded,
     run,
   };
   const strategy = s.strategy ?? DEFAULTS.strategy;

@@ -22,6 +22,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     sha: env.GITHUB_SHA || undefined,
     runId: env.GITHUB_RUN_ID || undefined,
     runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
+    actor: env.GITHUB_ACTOR || undefined,
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     eventName: env.GITHUB_EVENT_NAME || undefined,
     event: {

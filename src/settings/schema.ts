@@ -175,6 +175,8 @@ export const FIELDS = {
   'failed-tasks-threshold': { schema: integer(1, 200), expected: 'a whole number 1..200' },
   timeout: { schema: duration, expected: 'a duration such as `30s`, `10m` or `1h`' },
   'poll-interval': { schema: durationIn('s'), expected: 'a duration such as `250ms`, `5s` or `15s`' },
+  'lock-timeout': { schema: duration, expected: 'a duration such as `0s`, `5m` or `20m`' },
+  'allow-superseded': { schema: bool, expected: '`true` or `false`' },
   ...BLUE_GREEN_FIELDS,
   ...PREVIEW_FIELDS,
 } as const;

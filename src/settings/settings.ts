@@ -61,6 +61,8 @@ export interface RunContext {
   sha?: string;
   runId?: string;
   runAttempt?: string;
+  /** Who started the run (`GITHUB_ACTOR`). */
+  actor?: string;
   /** `https://github.com`, or the GitHub Enterprise Server address. */
   serverUrl: string;
   eventName?: string;
@@ -81,6 +83,10 @@ interface CommonSettings {
   rolling: RollingSettings;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** How long to wait for another release's lock before giving up. */
+  lockTimeoutMs: number;
+  /** Whether a deployment that a newer one replaced passes the step (it is never rolled back). */
+  allowSuperseded: boolean;
   run: RunContext;
   // Absent unless the command is a blue-green one, or a preview one: the other variants say so.
   blueGreen?: undefined;

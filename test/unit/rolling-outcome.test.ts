@@ -118,7 +118,7 @@ describe('judgeDeployment', () => {
     });
   });
 
-  it('fails when someone else deployed over ours', () => {
+  it('reports superseded, not failed, when someone else deployed over ours', () => {
     const v = judgeDeployment(
       service([
         deployment({ id: OLD, taskDefinition: TD(3) }),
@@ -126,7 +126,16 @@ describe('judgeDeployment', () => {
       ]),
       OURS,
     );
-    expect(v).toMatchObject({ state: 'failed', reason: expect.stringMatching(/replaced deployment/) });
+    expect(v).toMatchObject({
+      state: 'superseded',
+      reason: expect.stringMatching(/replaced deployment/),
+      by: { deploymentId: OLD, taskDefinition: TD(3) },
+    });
+    // Ours already gone from the list: superseded all the same.
+    expect(judgeDeployment(service([deployment({ id: OLD, taskDefinition: TD(3) })]), OURS)).toMatchObject({
+      state: 'superseded',
+      by: { deploymentId: OLD },
+    });
   });
 
   it('fails at the failed-tasks threshold, and not before', () => {

@@ -136,6 +136,59 @@ describe('watchDeployments', () => {
     expect(clock.slept).toEqual([5000, 10_000, 20_000, 5000]);
   });
 
+  it('waits out 5xx answers and lost connections with backoff, warning once per outage', async () => {
+    const server = Object.assign(new Error('We encountered an internal error.'), {
+      name: 'InternalFailure',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500 },
+    });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
+    ecsMock
+      .on(DescribeServicesCommand)
+      .rejectsOnce(server)
+      .rejectsOnce(refused)
+      .rejectsOnce(server)
+      .resolvesOnce({ services: [svc('web', {})] })
+      .resolves({ services: [done('web')] });
+    const clock = virtualClock();
+    const warnings: string[] = [];
+    const o = options({ clock, timeoutMs: 120_000, warn: (w) => warnings.push(w) });
+    const [result] = await watchDeployments(ecs, [target('web')], o);
+    expect(result!.verdict.state).toBe('succeeded');
+    expect(clock.slept).toEqual([5000, 10_000, 20_000, 40_000, 5000]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/InternalFailure.*retries with backoff until the timeout/);
+    expect(o.lines).toContain('ECS answers again after 1m10s (3 failed reads).');
+  });
+
+  it('an outage that lasts past the timeout ends in the timeout, not an error', async () => {
+    const server = Object.assign(new Error('boom'), {
+      name: 'InternalFailure',
+      $metadata: { httpStatusCode: 503 },
+    });
+    ecsMock.on(DescribeServicesCommand).rejects(server);
+    const [result] = await watchDeployments(
+      ecs,
+      [target('web')],
+      options({ clock: virtualClock(), warn: () => {} }),
+    );
+    expect(result!.verdict).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/^timed out after 1m/),
+    });
+  });
+
+  it('still fails at once on an error that is not transient', async () => {
+    const denied = Object.assign(new Error('not allowed'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    ecsMock.on(DescribeServicesCommand).rejects(denied);
+    await expect(watchDeployments(ecs, [target('web')], options({ clock: virtualClock() }))).rejects.toThrow(
+      /AccessDeniedException/,
+    );
+  });
+
   it('times out exactly at the timeout, naming the input and the last progress', async () => {
     ecsMock
       .on(DescribeServicesCommand)

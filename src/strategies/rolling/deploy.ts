@@ -15,13 +15,20 @@ import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { Journal } from '../../release/journal.js';
 import { PhaseLog } from '../../release/phase-log.js';
+import type { Step } from '../../release/steps.js';
 import type { RollingDeploySettings, RunContext, ServiceTarget } from '../../settings/settings.js';
 import { logPrepared } from '../../taskdef/log.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
 import { restorePreviousRevision } from './restore.js';
 
-export type ServiceStatus = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'dry-run';
+export type ServiceStatus =
+  | 'succeeded'
+  | 'superseded'
+  | 'failed'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'dry-run';
 
 export interface RollbackReport {
   by: 'ecs' | 'action';
@@ -42,6 +49,8 @@ export interface ServiceOutcome {
   reason?: string;
   diagnosis?: Diagnosis;
   rollback?: RollbackReport;
+  /** The newer deployment that replaced ours (status `superseded`): left alone, never rolled back over. */
+  supersededBy?: { deploymentId: string; taskDefinitionArn: string };
   startedAt: number;
   finishedAt: number;
 }
@@ -106,16 +115,18 @@ export async function deployRolling(
     Promise.all(
       outcomes.map((o) => {
         const live = found.get(`${o.target.cluster}/${nameOf(o.target.service)}`);
-        return journal.perform(
-          {
-            kind: 'service',
-            cluster: o.target.cluster,
-            service: o.target.service,
-            desiredCount: live?.desiredCount ?? 0,
-            taskDefinition: o.prepared.previousArn ?? live?.taskDefinition ?? '',
-          },
-          () => start(o, settings, clients),
-        );
+        const step: Extract<Step, { kind: 'service' }> = {
+          kind: 'service',
+          cluster: o.target.cluster,
+          service: o.target.service,
+          desiredCount: live?.desiredCount ?? 0,
+          taskDefinition: o.prepared.previousArn ?? live?.taskDefinition ?? '',
+        };
+        return journal.perform(step, async () => {
+          await start(o, settings, clients);
+          // The post step reads this deployment before undoing: completed or superseded stays.
+          if (o.deploymentId) journal.amend(step, { deploymentId: o.deploymentId });
+        });
       }),
     ),
   );
@@ -128,7 +139,8 @@ export async function deployRolling(
     });
   }
 
-  const failed = started.filter((o) => o.status !== 'succeeded');
+  // A superseded deployment is not a failure: what replaced it is newer, and stays.
+  const failed = started.filter((o) => o.status !== 'succeeded' && o.status !== 'superseded');
   if (failed.length) {
     await phaseLog.run('Diagnose failures', () => Promise.all(failed.map((o) => diagnose(o, clients))));
   }
@@ -136,7 +148,15 @@ export async function deployRolling(
     await phaseLog.run('Roll back', () => rollBack(failed, settings, clients));
   }
 
-  journal.commit();
+  // Superseded deployments stay as they are; the post step says so instead of undoing anything.
+  journal.commit(
+    outcomes
+      .filter((o) => o.status === 'superseded')
+      .map(
+        (o) =>
+          `${o.target.service}: left alone, superseded by deployment ${o.supersededBy?.deploymentId} (${shortArn(o.supersededBy?.taskDefinitionArn ?? '')}).`,
+      ),
+  );
 
   const recorded = outcomes.filter((o) => o.status === 'succeeded' || o.rollback?.outcome === 'completed');
   if (recorded.length) {
@@ -176,6 +196,15 @@ function judge(o: ServiceOutcome, verdict: FinalVerdict, serviceArn: string | un
   o.serviceArn = serviceArn ?? o.serviceArn;
   if (verdict.state === 'succeeded') {
     o.status = 'succeeded';
+    return;
+  }
+  if (verdict.state === 'superseded') {
+    o.status = 'superseded';
+    o.reason = verdict.reason;
+    o.supersededBy = { deploymentId: verdict.by.deploymentId, taskDefinitionArn: verdict.by.taskDefinition };
+    core.warning(
+      `${o.target.service}: superseded: ${verdict.reason}. Not rolled back: the newer deployment stays.`,
+    );
     return;
   }
   o.status = 'failed';
