@@ -3,12 +3,15 @@
  * (ECS tags each task with `startedBy` = the deployment id) with their stop reason, stop code,
  * and every container's exit code, reason and health; the health-check failures ECS reported;
  * and the last service events.
+ *
+ * ListTasks accepts `startedBy` only as its one filter, and alone it lists running tasks; so
+ * the service's stopped tasks are listed and the deployment's picked from DescribeTasks.
  */
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
-  ListTasksCommand,
+  paginateListTasks,
   type Task,
 } from '@aws-sdk/client-ecs';
 
@@ -34,8 +37,12 @@ export interface Diagnosis {
   lastEvents: string[];
 }
 
-/** DescribeTasks reads at most 100 tasks per call; a handful explains a failure. */
+/** A handful of tasks explains a failure. */
 const MAX_TASKS = 10;
+/** DescribeTasks reads at most 100 tasks per call. */
+const DESCRIBE_BATCH = 100;
+/** Stopped tasks read at most (ECS keeps them about an hour): the newest are listed first. */
+const MAX_LISTED = 300;
 const LAST_EVENTS = 8;
 const HEALTH_EVENT = /is unhealthy in|failed container health checks|failed ELB health checks/i;
 
@@ -48,21 +55,24 @@ export async function diagnoseDeployment(
   // Read the service afresh: the watcher's last answer may predate the final events.
   const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }));
   const service = described.services?.[0];
-  const listed = await ecs.send(
-    new ListTasksCommand({
-      cluster,
-      startedBy: deploymentId,
-      desiredStatus: 'STOPPED',
-      maxResults: MAX_TASKS,
-    }),
-  );
-  const arns = listed.taskArns ?? [];
-  const tasks = arns.length
-    ? ((await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [])
-    : [];
+  const arns: string[] = [];
+  for await (const page of paginateListTasks(
+    { client: ecs, pageSize: DESCRIBE_BATCH },
+    { cluster, serviceName, desiredStatus: 'STOPPED' },
+  )) {
+    arns.push(...(page.taskArns ?? []));
+    if (arns.length >= MAX_LISTED) break;
+  }
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
+    const out = await ecs.send(
+      new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH) }),
+    );
+    tasks.push(...(out.tasks ?? []).filter((t) => t.startedBy === deploymentId));
+  }
   const events = (service?.events ?? []).map((e) => e.message ?? '').filter(Boolean);
   return {
-    stoppedTasks: tasks.sort(byStopTime).map(toStoppedTask),
+    stoppedTasks: tasks.sort(byStopTime).slice(0, MAX_TASKS).map(toStoppedTask),
     healthCheckEvents: events.filter((m) => HEALTH_EVENT.test(m)).slice(0, LAST_EVENTS),
     lastEvents: events.slice(0, LAST_EVENTS),
   };

@@ -265,16 +265,24 @@ describe('diagnoseDeployment', () => {
           taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc',
           stoppedReason: 'Task failed ELB health checks in (target-group arn:tg)',
           stopCode: 'ServiceSchedulerInitiated',
+          startedBy: 'ecs-svc/1',
           containers: [{ name: 'web', exitCode: 137, healthStatus: 'UNKNOWN' }],
+        },
+        {
+          taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/old',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/0)',
+          stopCode: 'ServiceSchedulerInitiated',
+          startedBy: 'ecs-svc/0',
+          containers: [{ name: 'web', exitCode: 0 }],
         },
       ],
     });
     const d = await diagnoseDeployment(ecs, 'prod', 'web', 'ecs-svc/1');
-    expect(ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input).toMatchObject({
-      cluster: 'prod',
-      startedBy: 'ecs-svc/1',
-      desiredStatus: 'STOPPED',
-    });
+    // startedBy is ListTasks' only filter when used, and alone it lists running tasks: the
+    // service's stopped tasks are listed and the deployment's picked from DescribeTasks.
+    const listed = ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input;
+    expect(listed).toMatchObject({ cluster: 'prod', serviceName: 'web', desiredStatus: 'STOPPED' });
+    expect(listed.startedBy).toBeUndefined();
     expect(rootCause(d)).toEqual([
       'task abc: Task failed ELB health checks in (target-group arn:tg) (ServiceSchedulerInitiated); container web, exit code 137',
       '(service web) (task abc) (port 8080) is unhealthy in (target-group arn:tg) due to (reason Health checks failed with these codes: [503]).',

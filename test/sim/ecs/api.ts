@@ -25,6 +25,7 @@ import type { NativeDeployments } from './native-deployment.js';
 import {
   type ControllerType,
   checkCircuitBreakerController,
+  checkListTasksFilters,
   checkTagCount,
   checkTaggableService,
   checkTags,
@@ -551,6 +552,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
     maxResults?: number;
     nextToken?: string;
   }) => {
+    checkListTasksFilters(p);
     const cluster = state.cluster(p.cluster);
     const service = p.serviceName ? state.service(cluster, p.serviceName) : undefined;
     const desired = p.desiredStatus ?? 'RUNNING';

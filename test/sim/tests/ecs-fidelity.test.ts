@@ -9,6 +9,7 @@ import {
   type ECSClient,
   InvalidParameterException,
   ListTagsForResourceCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -195,6 +196,31 @@ describe('ECS fidelity rules', () => {
           }),
         ),
       ).rejects.toThrow(/circuit breaker/);
+    });
+  });
+
+  describe('ListTasks', () => {
+    it('startedBy must be the only filter', async () => {
+      const out = await ecs.send(
+        new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }),
+      );
+      const deploymentId = out.services![0]!.deployments![0]!.id!;
+      const alone = await ecs.send(new ListTasksCommand({ cluster: env.cluster, startedBy: deploymentId }));
+      expect(alone.taskArns).toHaveLength(1);
+      for (const extra of [
+        { desiredStatus: 'STOPPED' as const },
+        { serviceName: env.service },
+        { family: 'web' },
+        { launchType: 'FARGATE' as const },
+      ]) {
+        await expect(
+          ecs.send(new ListTasksCommand({ cluster: env.cluster, startedBy: deploymentId, ...extra })),
+        ).rejects.toBeInstanceOf(InvalidParameterException);
+      }
+      // What works: the service's stopped tasks, startedBy read from DescribeTasks.
+      await ecs.send(
+        new ListTasksCommand({ cluster: env.cluster, serviceName: env.service, desiredStatus: 'STOPPED' }),
+      );
     });
   });
 
