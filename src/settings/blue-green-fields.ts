@@ -279,6 +279,19 @@ export const BLUE_GREEN_FIELDS = {
     expected:
       'a shell command, e.g. `npm run e2e`, run in the workspace with the test URL in `TEST_URL`; exit 0 passes',
   },
+  'smoke-command-env': {
+    schema: z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+      const names = (typeof v === 'string' ? v.split(/[\n,]/) : v).map((n) => n.trim()).filter(Boolean);
+      for (const n of names) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) return custom(ctx, `"${n}" is not a variable name`);
+        // The job's AWS credentials and its OIDC token request never reach the command.
+        if (/^(AWS_|ACTIONS_)/.test(n)) return custom(ctx, `${n} carries the job's credentials`);
+      }
+      return names;
+    }),
+    expected:
+      'names of environment variables the smoke command may see besides PATH, HOME and TEST_URL, separated by commas or new lines (never AWS_* or ACTIONS_*)',
+  },
   'smoke-timeout': { schema: duration, expected: 'a duration such as `2m` (all smoke tests together)' },
   'max-5xx-rate': {
     schema: percent,

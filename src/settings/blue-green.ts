@@ -27,6 +27,8 @@ export interface BlueGreenSettings {
   smokeTests: SmokeTest[];
   /** A shell command run after the HTTP checks, with `TEST_URL` set. */
   smokeCommand?: string;
+  /** Variables the smoke command sees besides PATH, HOME and TEST_URL. */
+  smokeCommandEnv: string[];
   smokeTimeoutMs: number;
   max5xxRatePercent?: number;
   /** 0 turns the latency gate off. */
@@ -83,6 +85,7 @@ export function resolveBlueGreen(s: Layer, serviceNames: string[]): BlueGreenSet
     proceedOnAlarm: s['proceed-on-alarm'] ?? false,
     smokeTests,
     smokeCommand: s['smoke-command'],
+    smokeCommandEnv: s['smoke-command-env'] ?? [],
     smokeTimeoutMs: s['smoke-timeout'] ?? BLUE_GREEN_DEFAULTS.smokeTimeoutMs,
     max5xxRatePercent: s['max-5xx-rate'],
     maxP95LatencyMs: s['max-p95-latency'] ?? BLUE_GREEN_DEFAULTS.maxP95LatencyMs,

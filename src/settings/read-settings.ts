@@ -72,13 +72,24 @@ function expectedFor(key: PropertyKey | undefined): string {
   return field ? ` Expected: ${field.expected}.` : '';
 }
 
+/** Inputs whose text may hold environment values, headers with tokens, or commands with secrets. */
+const MAY_HOLD_SECRETS = new Set([
+  'environment-variables',
+  'secrets',
+  'smoke-tests',
+  'smoke-command',
+  'smoke-command-env',
+  'github-token',
+]);
+
 function validateInputs(inputs: Record<string, string>): Layer {
   const given = Object.fromEntries(FIELD_NAMES.filter((k) => inputs[k]?.trim()).map((k) => [k, inputs[k]]));
   const result = layerSchema.safeParse(given);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const key = issue.path[0];
-  const value = typeof key === 'string' ? given[key] : undefined;
+  // Inputs that may carry values or credentials are never echoed: their messages name the entry.
+  const value = typeof key === 'string' && !MAY_HOLD_SECRETS.has(key) ? given[key] : undefined;
   throw new SettingsError(
     `Input "${String(key)}" is invalid${value !== undefined ? ` ("${value}")` : ''}: ${describeIssue(issue)}.${expectedFor(key)}`,
   );

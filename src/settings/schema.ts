@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
+import { parseLinePairs } from './values.js';
 import { bool, custom, duration, durationIn, entriesOf } from './zod-values.js';
 
 export const COMMANDS = [
@@ -34,18 +35,30 @@ const integer = (min: number, max: number) =>
     return n;
   });
 
-/** `name=value` pairs as text, or a YAML map. Keys are checked by `keyPattern`. */
+/**
+ * `NAME=value`, one per line, as text, or a YAML map. Keys are checked by `keyPattern`, values
+ * by `valuePattern`. Errors name the entry (its line, or its name when that is a valid name),
+ * never its value: these carry environment values and secret references.
+ */
 const pairs = (keyPattern: RegExp, valuePattern?: RegExp) =>
   z
     .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
     .transform((v, ctx) => {
-      const entries = entriesOf(v, ctx);
-      if (!entries) return z.NEVER;
-      for (const [key, value] of entries) {
-        if (!keyPattern.test(key)) return custom(ctx, `"${key}" is not a valid name`);
-        if (valuePattern && !valuePattern.test(value))
-          return custom(ctx, `"${value}" (for ${key}) is not valid`);
+      let entries: [string, string][];
+      if (typeof v === 'string') {
+        const parsed = parseLinePairs(v);
+        if ('badLine' in parsed) return custom(ctx, `line ${parsed.badLine} has no "NAME=" before its value`);
+        entries = parsed.pairs;
+      } else {
+        entries = Object.entries(v).map(([k, val]) => [k, String(val)]);
       }
+      for (const [index, [key, value]] of entries.entries()) {
+        if (!keyPattern.test(key)) return custom(ctx, `entry ${index + 1} does not start with a valid NAME`);
+        if (valuePattern && !valuePattern.test(value)) return custom(ctx, `the value of ${key} is not valid`);
+      }
+      const names = entries.map(([k]) => k);
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      if (dup) return custom(ctx, `${dup} is set twice`);
       return entries;
     });
 

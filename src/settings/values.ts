@@ -56,6 +56,24 @@ export function parsePairs(text: string): { pairs: [string, string][] } | { bad:
   return { pairs };
 }
 
+/**
+ * One `NAME=value` per line (environment variables, secrets): a value may hold commas and `=`,
+ * so only a line break separates entries and only the first `=` splits. A bad entry is named
+ * by its line number, never by its text, which may be a secret value.
+ */
+export function parseLinePairs(text: string): { pairs: [string, string][] } | { badLine: number } {
+  const pairs: [string, string][] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const entry = lines[i]!.trim();
+    if (!entry || entry.startsWith('#')) continue;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) return { badLine: i + 1 };
+    pairs.push([entry.slice(0, eq).trim(), entry.slice(eq + 1).trim()]);
+  }
+  return { pairs };
+}
+
 export function parseBoolean(text: string): boolean | undefined {
   const t = text.trim().toLowerCase();
   if (t === 'true') return true;

@@ -2,6 +2,9 @@
  * The team's own end-to-end suite as a smoke test: a shell command run in the workspace with
  * the test URL in `TEST_URL`. Exit 0 passes; anything else fails the release before production
  * sees the new version, with the last lines of its output as the reason.
+ *
+ * It runs with a minimal environment — PATH, HOME, TEST_URL and the names the user lists — so
+ * the job's AWS credentials and OIDC token request variables never reach the suite's code.
  */
 import { spawn } from 'node:child_process';
 import type { SmokeResult } from './smoke.js';
@@ -9,9 +12,29 @@ import type { SmokeResult } from './smoke.js';
 /** Lines of output kept for the error and the summary. */
 const TAIL_LINES = 5;
 
+/** What the command sees: PATH, HOME, TEST_URL and the listed names that are set. */
+export function smokeCommandEnv(
+  parent: NodeJS.ProcessEnv,
+  testUrl: string,
+  passEnv: string[],
+): Record<string, string> {
+  const env: Record<string, string> = { TEST_URL: testUrl };
+  for (const name of ['PATH', 'HOME', ...passEnv]) {
+    const value = parent[name];
+    if (value !== undefined && !/^(AWS_|ACTIONS_)/.test(name)) env[name] = value;
+  }
+  return env;
+}
+
 export async function runSmokeCommand(
   command: string,
-  options: { testUrl: string; timeoutMs: number; log: (line: string) => void; signal?: AbortSignal },
+  options: {
+    testUrl: string;
+    passEnv: string[];
+    timeoutMs: number;
+    log: (line: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<SmokeResult> {
   const started = Date.now();
   const tail: string[] = [];
@@ -26,7 +49,7 @@ export async function runSmokeCommand(
   const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>(
     (resolve) => {
       const child = spawn('sh', ['-c', command], {
-        env: { ...process.env, TEST_URL: options.testUrl },
+        env: smokeCommandEnv(process.env, options.testUrl, options.passEnv),
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: options.timeoutMs,
         signal: options.signal,

@@ -27,6 +27,63 @@ export interface SmokeOptions {
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Keep the body shown in an error short: it goes into annotations and the summary. */
 const BODY_EXCERPT = 200;
+/** Same-origin redirects followed before the answer counts as the result. */
+const MAX_REDIRECTS = 5;
+
+interface Answer {
+  status: number;
+  body: string;
+  /** Set when the answer is a redirect that was not followed, and why. */
+  redirectTo?: string;
+  notFollowed?: string;
+}
+
+/**
+ * Fetch, following redirects only within the origin of the first URL: a check's headers (which
+ * may carry tokens) never travel to another host, and a redirect elsewhere is itself the answer.
+ * A check that expects a 3xx gets the first answer as it is.
+ */
+export async function fetchSameOrigin(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  followRedirects: boolean,
+): Promise<Answer> {
+  const origin = new URL(url).origin;
+  let current = url;
+  let { method, body } = init;
+  for (let hop = 0; ; hop++) {
+    const res = await fetch(current, {
+      method,
+      headers: init.headers,
+      body,
+      signal: init.signal,
+      redirect: 'manual',
+    });
+    const location = res.headers.get('location');
+    if (!followRedirects || res.status < 300 || res.status > 399 || !location) {
+      return { status: res.status, body: await res.text() };
+    }
+    const next = new URL(location, current);
+    await res.body?.cancel();
+    if (next.origin !== origin) {
+      return { status: res.status, body: '', redirectTo: next.href, notFollowed: 'another origin' };
+    }
+    if (hop >= MAX_REDIRECTS) {
+      return {
+        status: res.status,
+        body: '',
+        redirectTo: next.href,
+        notFollowed: `more than ${MAX_REDIRECTS} redirects`,
+      };
+    }
+    // As browsers do: 303, and 301/302 after a POST, continue as GET without a body.
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+    }
+    current = next.href;
+  }
+}
 
 export async function runSmokeTests(
   baseUrl: string,
@@ -91,17 +148,18 @@ async function attemptOnce(
 ): Promise<{ ok: boolean; got: string; ms: number }> {
   const started = Date.now();
   const timeout = AbortSignal.timeout(timeoutMs);
-  let status: number;
-  let body: string;
+  let answer: Answer;
   try {
-    const res = await fetch(`${baseUrl}${test.path}`, {
-      method: test.method,
-      headers: test.headers,
-      body: test.body,
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
-    status = res.status;
-    body = await res.text();
+    answer = await fetchSameOrigin(
+      `${baseUrl}${test.path}`,
+      {
+        method: test.method,
+        headers: test.headers,
+        body: test.body,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      },
+      test.status < 300 || test.status > 399,
+    );
   } catch (err) {
     signal?.throwIfAborted();
     const e = err as Error & { cause?: { code?: string } };
@@ -109,8 +167,16 @@ async function attemptOnce(
     return { ok: false, got: why, ms: Date.now() - started };
   }
   const ms = Date.now() - started;
-  const problem = checkResponse(test, status, body, ms);
-  return problem ? { ok: false, got: problem, ms } : { ok: true, got: `${status}`, ms };
+  if (answer.redirectTo && answer.status !== test.status) {
+    const where = new URL(answer.redirectTo).origin;
+    return {
+      ok: false,
+      got: `${answer.status} redirect to ${where} (${answer.notFollowed}, not followed)`,
+      ms,
+    };
+  }
+  const problem = checkResponse(test, answer.status, answer.body, ms);
+  return problem ? { ok: false, got: problem, ms } : { ok: true, got: `${answer.status}`, ms };
 }
 
 /** What is wrong with an answer, or undefined when it meets every expectation. */

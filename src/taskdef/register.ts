@@ -4,8 +4,8 @@
  * shows what would change.
  */
 import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { createTwoFilesPatch } from 'diff';
 import type { AwsClients } from '../aws/clients.js';
+import { diffDefinitions } from './diff.js';
 import { canonicalJson, type TaskDefinitionInput, toRegisterInput } from './normalize.js';
 
 export interface RegisterResult {
@@ -39,17 +39,6 @@ async function latestRevision(clients: AwsClients, family: string) {
     if ((err as Error).name === 'ClientException') return undefined;
     throw err;
   }
-}
-
-export function diffDefinitions(
-  beforeLabel: string,
-  before: TaskDefinitionInput | undefined,
-  after: TaskDefinitionInput,
-): string {
-  const a = before ? `${canonicalJson(before)}\n` : '';
-  const b = `${canonicalJson(after)}\n`;
-  if (a === b) return '';
-  return createTwoFilesPatch(beforeLabel, 'rendered', a, b, undefined, undefined, { context: 3 });
 }
 
 export async function registerTaskDefinition(

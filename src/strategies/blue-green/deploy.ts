@@ -279,6 +279,7 @@ export async function releaseBlueGreen(
           outcome.smoke.push(
             await runSmokeCommand(bg.smokeCommand, {
               testUrl: bg.testUrl!,
+              passEnv: bg.smokeCommandEnv,
               timeoutMs: Math.max(1, smokeDeadline - Date.now()),
               log: core.info,
               signal,

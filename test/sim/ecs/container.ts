@@ -43,11 +43,16 @@ export class TaskServer {
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const status = this.behaviour.status?.(path) ?? 200;
+    const location = this.behaviour.redirects?.[path];
+    const status = location ? 302 : (this.behaviour.status?.(path) ?? 200);
     const body = JSON.stringify({ version: this.behaviour.version, task: this.taskId, path });
     const send = () => {
       if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json', 'x-sim-task': this.taskId });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'x-sim-task': this.taskId,
+        ...(location ? { location } : {}),
+      });
       res.end(body);
     };
     // Drain the request body so keep-alive connections stay usable.

@@ -14,6 +14,8 @@ export interface ImageBehaviour {
   crashAfterMs?: number;
   /** HTTP status for a path (default 200). */
   status?: (path: string) => number;
+  /** Paths answered `302 Found` with this `Location` (absolute, or relative to the request). */
+  redirects?: Record<string, string>;
   /** Wall ms of latency added to every response. */
   latencyMs?: number;
   /** Container health check result, when the task definition defines one. */
