@@ -3,7 +3,9 @@
  * Only the known read-only fields are removed; every other field passes through, so a field
  * AWS adds next year still registers (a list of what to keep would silently drop it).
  */
+
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
+import { withEcsDefaults } from './ecs-defaults.js';
 
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput & Record<string, unknown>;
 export type Container = ContainerDefinition & Record<string, unknown>;
@@ -59,8 +61,8 @@ function isEmpty(v: unknown): boolean {
 const SORT_BY_NAME = new Set(['environment', 'secrets', 'tags']);
 
 /**
- * A canonical form for comparing two definitions: sorted keys, no empty values, name-keyed
- * lists sorted by name, and the one default AWS fills in that changes nothing (`essential`).
+ * A canonical form for comparing two definitions: sorted keys, no empty values (ECS returns
+ * `environment: []`, `mountPoints: []` … for what was never set), name-keyed lists sorted by name.
  */
 export function canonical(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
@@ -75,7 +77,6 @@ export function canonical(value: unknown, key = ''): unknown {
     for (const k of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v === null || v === undefined || isEmpty(v)) continue;
-      if (key === 'container' && k === 'essential' && v === true) continue;
       out[k] = canonical(v, k);
     }
     return out;
@@ -88,7 +89,10 @@ function nameOf(v: unknown): string {
   return o?.name ?? o?.key ?? '';
 }
 
-/** Canonical, stable JSON of a definition (for equality and for diffs). */
+/**
+ * Canonical, stable JSON of a definition (for equality and for diffs), with the defaults ECS
+ * fills in, so the rendered file and DescribeTaskDefinition's answer compare as ECS sees them.
+ */
 export function canonicalJson(def: TaskDefinitionInput): string {
-  return JSON.stringify(canonical(def), null, 2);
+  return JSON.stringify(canonical(withEcsDefaults(def)), null, 2);
 }

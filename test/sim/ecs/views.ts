@@ -1,6 +1,7 @@
 /** How ECS resources look on the wire (DescribeServices, DescribeTasks, DescribeTaskDefinition). */
 import { ACCOUNT } from '../contracts.js';
 import type { Deployment, Service, Task, TaskDefinition } from './model.js';
+import { withEcsDefaults } from './taskdef-defaults.js';
 
 /**
  * Fields of the `Service` shape that come from what the caller passed. `serviceConnectConfiguration`
@@ -78,7 +79,8 @@ export function serviceView(s: Service, tasks: Task[], includeTags: boolean) {
 }
 
 export function taskDefinitionView(td: TaskDefinition) {
-  const input = td.input;
+  // Not an echo of the input: what ECS returns carries the defaults it filled in.
+  const input = withEcsDefaults(td.input);
   const requires = (input.requiresCompatibilities as string[] | undefined) ?? [];
   return {
     ...input,

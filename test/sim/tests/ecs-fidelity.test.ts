@@ -6,6 +6,7 @@ import {
   ClientException,
   CreateServiceCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   type ECSClient,
   InvalidParameterException,
   ListTagsForResourceCommand,
@@ -126,6 +127,49 @@ describe('ECS fidelity rules', () => {
         .catch((e: Error) => e);
       expect(err).toBeInstanceOf(ClientException);
       expect((err as Error).message).toMatch(/Max allowed length is '65536' bytes/);
+    });
+
+    it('DescribeTaskDefinition returns the defaults ECS fills in, not an echo of the input', async () => {
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'defaults',
+          networkMode: 'awsvpc',
+          requiresCompatibilities: ['FARGATE'],
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [
+            { name: 'web', image: 'nginx:latest', portMappings: [{ containerPort: 8080 }] },
+          ],
+        }),
+      );
+      const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'defaults' })))
+        .taskDefinition!;
+      expect(td.containerDefinitions![0]).toEqual(
+        expect.objectContaining({
+          cpu: 0,
+          essential: true,
+          portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }],
+          environment: [],
+          mountPoints: [],
+          volumesFrom: [],
+          systemControls: [],
+        }),
+      );
+      expect(td.volumes).toEqual([]);
+      expect(td.placementConstraints).toEqual([]);
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'bridge',
+          containerDefinitions: [
+            { name: 'web', image: 'nginx:latest', memory: 128, portMappings: [{ containerPort: 80 }] },
+          ],
+        }),
+      );
+      const bridge = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'bridge' })))
+        .taskDefinition!;
+      expect(bridge.networkMode).toBe('bridge');
+      // Bridge mode leaves the host port to the instance: no hostPort is invented.
+      expect(bridge.containerDefinitions![0]!.portMappings).toEqual([{ containerPort: 80, protocol: 'tcp' }]);
     });
   });
 
