@@ -191,6 +191,16 @@ const readServices: StatementTemplate = {
   actions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource', 'ecs:TagResource'],
   resources: services,
 };
+const readServiceDeployments: StatementTemplate = {
+  sid: 'ReadServiceDeployments',
+  why: "ECS's own records of each deployment (the history rollback trusts), for the named services only.",
+  actions: ['ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments', 'ecs:DescribeServiceRevisions'],
+  resources: (p) => [
+    ...services(p),
+    ...p.services.map((s) => ecs(p, `service-deployment/${p.cluster}/${s}/*`)),
+    ...p.services.map((s) => ecs(p, `service-revision/${p.cluster}/${s}/*`)),
+  ],
+};
 const readTaskDefinitions: StatementTemplate = {
   sid: 'ReadTaskDefinitions',
   why: 'DescribeTaskDefinition has no resource type: "*".',
@@ -292,8 +302,8 @@ const tagOnCreate: StatementTemplate = {
   condition: () => ({ StringEquals: { 'ecs:CreateAction': ['RegisterTaskDefinition', 'CreateService'] } }),
 };
 const untagServices: StatementTemplate = {
-  sid: 'ReleaseTheLock',
-  why: 'The release lock is a tag on the service; releasing it removes the tag.',
+  sid: 'UntagServices',
+  why: 'Remove the lock tag, and history entries that no longer fit the 50-tag limit, on the named services only.',
   actions: ['ecs:UntagResource'],
   resources: services,
 };
@@ -354,6 +364,7 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
   ],
   rollback: [
     readServices,
+    readServiceDeployments,
     readTaskDefinitions,
     readTasks,
     describeTasks,

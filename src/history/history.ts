@@ -10,6 +10,7 @@ import {
   ListTagsForResourceCommand,
   type Tag,
   TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import type { RunContext } from '../settings/settings.js';
 
@@ -87,13 +88,64 @@ export async function readHistory(ecs: ECSClient, serviceArn: string): Promise<H
   return entriesFromTags(out.tags ?? []);
 }
 
-/** Put `entry` first and keep the newest `HISTORY_LENGTH` entries, in one TagResource call. */
+/** ECS allows 50 tags per resource (AWS-reserved `aws:` tags do not count). */
+export const MAX_TAGS = 50;
+
+/**
+ * The entries to keep after `entry`: an identical re-run (same revision, same kind) adds
+ * nothing; each revision keeps only its newest entry, so repeats never push an older good
+ * revision out; at most `room` entries.
+ */
+export function nextEntries(entry: HistoryEntry, existing: HistoryEntry[], room: number): HistoryEntry[] {
+  const same = (a: HistoryEntry, b: HistoryEntry) =>
+    a.taskDefinition === b.taskDefinition && a.kind === b.kind && a.replaced === b.replaced;
+  const entries = [entry];
+  for (const e of existing) if (!entries.some((k) => same(k, e))) entries.push(e);
+  return entries.slice(0, Math.max(0, room));
+}
+
+/**
+ * Put `entry` first, in one TagResource call, within the tags the service has room for: the
+ * user's own tags come first, so a service with many of them keeps a shorter history rather
+ * than none (and never fails the write). Entries that no longer fit are removed.
+ */
 export async function recordHistory(
   ecs: ECSClient,
   serviceArn: string,
   entry: HistoryEntry,
 ): Promise<HistoryEntry[]> {
-  const entries = [entry, ...(await readHistory(ecs, serviceArn))].slice(0, HISTORY_LENGTH);
+  const fail = (err: Error) => {
+    throw new Error(
+      `Recording ${entry.taskDefinition} in the deployment history of ${serviceArn}: ${err.name}: ${err.message}`,
+    );
+  };
+  const tags =
+    (await ecs.send(new ListTagsForResourceCommand({ resourceArn: serviceArn })).catch(fail)).tags ?? [];
+  const ours = tags.filter((t) => t.key?.startsWith(HISTORY_TAG_PREFIX));
+  const others = tags.filter((t) => !t.key?.startsWith(HISTORY_TAG_PREFIX) && !t.key?.startsWith('aws:'));
+  const existing = entriesFromTags(tags);
+  // An identical re-run adds no entry.
+  const newest = existing[0];
+  if (
+    newest &&
+    newest.taskDefinition === entry.taskDefinition &&
+    newest.kind === entry.kind &&
+    newest.replaced === entry.replaced
+  ) {
+    return existing;
+  }
+  const room = Math.min(HISTORY_LENGTH, MAX_TAGS - others.length);
+  const entries = nextEntries(entry, existing, room);
+  if (entries.length === 0) {
+    throw new Error(
+      `No room to record ${entry.taskDefinition} in the deployment history of ${serviceArn}: the service has ${others.length} of ${MAX_TAGS} tags of its own. Rollback still works from ECS's own deployment records.`,
+    );
+  }
+  const keep = new Set(entries.map((_, i) => `${HISTORY_TAG_PREFIX}${i + 1}`));
+  const stale = ours.map((t) => t.key!).filter((k) => !keep.has(k));
+  // Drop what no longer fits first, so the write below stays within the limit.
+  if (stale.length)
+    await ecs.send(new UntagResourceCommand({ resourceArn: serviceArn, tagKeys: stale })).catch(fail);
   await ecs
     .send(
       new TagResourceCommand({
@@ -101,11 +153,7 @@ export async function recordHistory(
         tags: entries.map((e, i) => ({ key: `${HISTORY_TAG_PREFIX}${i + 1}`, value: encodeEntry(e) })),
       }),
     )
-    .catch((err: Error) => {
-      throw new Error(
-        `Recording ${entry.taskDefinition} in the deployment history of ${serviceArn}: ${err.name}: ${err.message}`,
-      );
-    });
+    .catch(fail);
   return entries;
 }
 

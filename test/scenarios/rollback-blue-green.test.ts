@@ -127,7 +127,7 @@ describe('rollback of a blue-green service', () => {
     sim().log.clear();
     const result = await runAgainst(sim(), { inputs: rollbackInputs({ reason: 'again' }) });
     expect(result.exitCode).toBe(1);
-    expect(result.errors[0]).toMatch(/no good revision before cart:2/);
+    expect(result.errors[0]).toMatch(/no good revision of cart before cart:2/);
     expect(sim().log.mutations()).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe('rollback of a rolling service', () => {
     sim().log.clear();
     const result = await rollback({ reason: 'testing' });
     expect(result.exitCode).toBe(1);
-    expect(result.errors[0]).toMatch(/no deployment history on this service yet/);
+    expect(result.errors[0]).toMatch(/ECS records no good revision of shop before shop:1/);
     expect(sim().log.mutations()).toEqual([]);
   });
 

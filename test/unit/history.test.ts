@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { previousGoodRevision, type RecordedRevision } from '../../src/history/ecs-records.js';
 import {
   decodeEntry,
   encodeEntry,
   entriesFromTags,
   HISTORY_TAG_PREFIX,
   type HistoryEntry,
+  nextEntries,
   previousGood,
 } from '../../src/history/history.js';
 
@@ -68,5 +70,66 @@ describe('deployment history', () => {
   it('has no previous entry when only the live revision was recorded', () => {
     expect(previousGood([deploy('web:5'), deploy('web:5')], 'web:5')).toBeUndefined();
     expect(previousGood([], 'web:5')).toBeUndefined();
+  });
+});
+
+describe('history written to tags', () => {
+  it('adds nothing for identical re-runs and keeps one entry per revision, so repeats never evict the last good one', () => {
+    const existing = [deploy('web:9'), deploy('web:8'), deploy('web:7')];
+    expect(nextEntries(deploy('web:9'), existing, 10).map((e) => e.taskDefinition)).toEqual([
+      'web:9',
+      'web:8',
+      'web:7',
+    ]);
+    let entries: HistoryEntry[] = [deploy('web:8')];
+    for (let i = 0; i < 10; i++) entries = nextEntries(deploy('web:9'), entries, 10);
+    expect(entries.map((e) => e.taskDefinition)).toEqual(['web:9', 'web:8']);
+  });
+
+  it('fits in the room the user tags leave', () => {
+    const existing = Array.from({ length: 9 }, (_, i) => deploy(`web:${i + 1}`));
+    expect(nextEntries(deploy('web:10'), existing, 3)).toHaveLength(3);
+    expect(nextEntries(deploy('web:10'), existing, 0)).toEqual([]);
+  });
+
+  it('writes tag values within ECS limits', () => {
+    const long = encodeEntry({
+      ...deploy('web:1'),
+      kind: 'rollback',
+      replaced: 'web:2',
+      reason: 'x'.repeat(400),
+    });
+    expect(long.length).toBeLessThanOrEqual(256);
+    expect(long).toMatch(/^[\p{L}\p{N} _.:/=+\-@]+$/u);
+  });
+});
+
+describe('the previous good revision from ECS records', () => {
+  const arn = (r: string) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${r}`;
+  const rec = (r: string, good = true): RecordedRevision => ({
+    taskDefinitionArn: arn(r),
+    at,
+    good,
+    serviceDeploymentArn: `sd-${r}`,
+  });
+  const all = async () => true;
+
+  it('skips the live revision, repeats of it, other families and revisions proved bad', async () => {
+    const records = [
+      rec('web:9'),
+      rec('web:9'),
+      rec('other:3'),
+      rec('web:8', false),
+      rec('web:8'),
+      rec('web:7'),
+    ];
+    expect((await previousGoodRevision(records, arn('web:9'), all))?.taskDefinitionArn).toBe(arn('web:7'));
+  });
+
+  it('tries an older revision when the newest good one is no longer ACTIVE', async () => {
+    const records = [rec('web:9'), rec('web:8'), rec('web:7')];
+    const active = async (a: string) => a !== arn('web:8');
+    expect((await previousGoodRevision(records, arn('web:9'), active))?.taskDefinitionArn).toBe(arn('web:7'));
+    expect(await previousGoodRevision([rec('web:9')], arn('web:9'), all)).toBeUndefined();
   });
 });

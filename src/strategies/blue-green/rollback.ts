@@ -50,6 +50,13 @@ export async function rollbackBlueGreen(
       liveArn,
       history,
       topology.live.service,
+      // The pair's history is what ECS recorded on either colour.
+      {
+        cluster: target.cluster,
+        services: [topology.live.service, ...(topology.missing ? [] : [topology.idle.service])],
+        warn: (w) => core.warning(w),
+        releasesOnly: true,
+      },
     );
     const idle = topology.idle;
     const health =

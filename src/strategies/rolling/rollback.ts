@@ -43,7 +43,13 @@ export async function rollbackRolling(
   const started = Date.now();
 
   const resolved = await phases.run('Find the rollback target', async () => {
-    const r = await resolveRollbackTarget(clients.ecs, target.cluster, target.service, settings.rollback.to);
+    const r = await resolveRollbackTarget(
+      clients.ecs,
+      target.cluster,
+      target.service,
+      settings.rollback.to,
+      (w) => core.warning(w),
+    );
     core.info(`${target.service}: live ${shortArn(r.liveArn)}; rolling back to ${shortArn(r.targetArn)}.`);
     core.info(`Reason: ${reason}`);
     return r;
