@@ -8,14 +8,18 @@
  * builds interleaved so both see the same machine load, and the ratio is printed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ROOT, runnerNode } from '../test/harness/run-action.js';
 import { Simulator } from '../test/sim/index.js';
 import type { BenchRow } from './types.js';
 
 const RUNS = 9;
+const LOADED_HOOK = pathToFileURL(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'loaded-files.mjs'),
+).href;
 /** A run that has made no AWS call by then is broken, not slow. */
 const GIVE_UP_MS = 20_000;
 
@@ -49,11 +53,22 @@ function commandEnv(): Record<string, Record<string, string>> {
   };
 }
 
-async function timeToFirstCall(sim: Simulator, dist: string, env: Record<string, string>): Promise<number> {
+async function timeToFirstCall(
+  sim: Simulator,
+  dist: string,
+  env: Record<string, string>,
+  loadedFile?: string,
+): Promise<number> {
   sim.log.clear();
   const started = Date.now();
   const child = spawn(runnerNode(), [path.join(dist, 'index.js')], {
-    env: { ...sim.env(), PATH: process.env.PATH ?? '', RUNNER_TEMP: os.tmpdir(), ...env },
+    env: {
+      ...sim.env(),
+      PATH: process.env.PATH ?? '',
+      RUNNER_TEMP: os.tmpdir(),
+      ...env,
+      ...(loadedFile ? { NODE_OPTIONS: `--import=${LOADED_HOOK}`, BENCH_LOADED_FILE: loadedFile } : {}),
+    },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let stdout = '';
@@ -68,12 +83,43 @@ async function timeToFirstCall(sim: Simulator, dist: string, env: Record<string,
     await new Promise((r) => setTimeout(r, 2));
   }
   const first = sim.log.calls[0];
-  if (!exited) child.kill('SIGKILL');
+  // A recording run must exit by itself to write its list (it fails fast: nothing exists).
+  if (!exited && !loadedFile) child.kill('SIGKILL');
   await closed;
   if (!first) {
     throw new Error(`${env.INPUT_COMMAND} on ${dist} made no AWS call:\n${stdout.slice(0, 2000)}`);
   }
   return first.at - started;
+}
+
+/**
+ * The post step's file: older builds had their own `dist/post/index.js`; now action.yml runs
+ * `dist/index.js` again, told by the `isPost` state the main step leaves.
+ */
+function postEntry(dist: string): string {
+  const own = path.join(dist, 'post', 'index.js');
+  return existsSync(own) ? own : path.join(dist, 'index.js');
+}
+
+/** The post step with nothing to undo (no journal in state): spawn to exit. */
+async function postStep(dist: string, loadedFile?: string): Promise<number> {
+  const started = Date.now();
+  const child = spawn(runnerNode(), [postEntry(dist)], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      STATE_isPost: 'true',
+      ...(loadedFile ? { NODE_OPTIONS: `--import=${LOADED_HOOK}`, BENCH_LOADED_FILE: loadedFile } : {}),
+    },
+    stdio: 'ignore',
+  });
+  await new Promise((r) => child.on('close', r));
+  return Date.now() - started;
+}
+
+/** KiB of the action's own files a run loaded (recorded by loaded-files.mjs). */
+function loadedKiB(listFile: string): number {
+  const files = readFileSync(listFile, 'utf8').split('\n').filter(Boolean);
+  return files.reduce((sum, f) => sum + statSync(f).size, 0) / 1024;
 }
 
 async function bareNode(): Promise<number> {
@@ -112,10 +158,33 @@ export async function bench(): Promise<BenchRow[]> {
       }
       bare.push(await bareNode());
     }
+    const post: number[] = [];
+    const postBase: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      post.push(await postStep(dist));
+      if (baseline) postBase.push(await postStep(baseline));
+    }
+    // What each run reads of dist/: once more per command with the module-load recorder (not timed).
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-loaded-'));
+    const loaded = async (build: string, command: string | 'post') => {
+      const file = path.join(tmp, `${command}-${build === dist ? 'this' : 'baseline'}`);
+      if (command === 'post') await postStep(build, file);
+      else await timeToFirstCall(sim, build, commands[command]!, file);
+      return loadedKiB(file);
+    };
     const size = (f: string) => statSync(path.join(dist, f)).size / 1024;
+    const postLoaded = await loaded(dist, 'post');
     const rows: BenchRow[] = [
       { group: 'bundle', name: 'dist/index.js size', value: size('index.js'), unit: 'KiB' },
-      { group: 'bundle', name: 'dist/post/index.js size', value: size('post/index.js'), unit: 'KiB' },
+      {
+        group: 'bundle',
+        name: 'dist/post/index.js size',
+        value: existsSync(path.join(dist, 'post', 'index.js')) ? size('post/index.js') : postLoaded,
+        unit: 'KiB',
+        note: existsSync(path.join(dist, 'post', 'index.js'))
+          ? undefined
+          : 'no own file any more: what the post step loads of dist/ (entry + its chunks)',
+      },
       {
         group: 'bundle',
         name: 'dist/ total size',
@@ -132,6 +201,14 @@ export async function bench(): Promise<BenchRow[]> {
       },
     ];
     for (const command of Object.keys(commands)) {
+      const kib = await loaded(dist, command);
+      rows.push({
+        group: 'bundle',
+        name: `code loaded by ${command}`,
+        value: kib,
+        unit: 'KiB',
+        note: baseline ? `baseline ${(await loaded(baseline, command)).toFixed(0)} KiB` : 'of dist/',
+      });
       rows.push({
         group: 'startup',
         name: `spawn to first AWS call, ${command}`,
@@ -149,6 +226,15 @@ export async function bench(): Promise<BenchRow[]> {
         });
       }
     }
+    rows.push({
+      group: 'startup',
+      name: 'post step, nothing to undo: spawn to exit',
+      value: median(post),
+      unit: 'ms',
+      note: baseline
+        ? `baseline ${median(postBase)} ms; loads ${postLoaded.toFixed(0)} KiB (baseline ${(await loaded(baseline, 'post')).toFixed(0)} KiB)`
+        : `loads ${postLoaded.toFixed(0)} KiB`,
+    });
     rows.push({
       group: 'startup',
       name: 'bare node -e 0',

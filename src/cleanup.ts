@@ -8,6 +8,7 @@
 import * as core from '@actions/core';
 import { createClients } from './aws/clients.js';
 import { JOURNAL_STATE, Journal, undoEntries } from './release/journal.js';
+import { clientsFor } from './release/steps.js';
 
 export async function cleanup(): Promise<void> {
   try {
@@ -26,7 +27,9 @@ export async function cleanup(): Promise<void> {
       );
     } else {
       core.info(`Undoing ${pending.length} step${pending.length === 1 ? '' : 's'} the main step left.`);
-      const report = await undoEntries(createClients(state.region), state, core.info, () =>
+      // Only the clients the pending undos call: most post steps have nothing to undo.
+      const clients = await createClients(state.region, clientsFor(pending.map((e) => e.step)));
+      const report = await undoEntries(clients, state, core.info, () =>
         core.saveState(JOURNAL_STATE, JSON.stringify(state)),
       );
       lines.push(...report.done);

@@ -4,40 +4,65 @@
  * Only this module calls `setFailed`, so no error is reported twice.
  */
 import * as core from '@actions/core';
-import type { AwsClients } from './aws/clients.js';
-import { createClients, resolveRegion } from './aws/clients.js';
-import { deployCommand } from './commands/deploy.js';
-import { previewDownCommand } from './commands/preview-down.js';
-import { previewSweepCommand } from './commands/preview-sweep.js';
-import { previewUpCommand } from './commands/preview-up.js';
-import { registerCommand } from './commands/register.js';
+import { type ClientKind, createClients, resolveRegion } from './aws/clients.js';
 import type { CommandResult } from './commands/result.js';
-import { rollbackCommand } from './commands/rollback.js';
 import { readInputs } from './settings/inputs.js';
 import { readSettings } from './settings/read-settings.js';
 import type { Settings } from './settings/settings.js';
 import type { TaskDefinitionInput } from './taskdef/normalize.js';
 import { checkOffline } from './taskdef/prepare.js';
 
-/** Each command gets the settings of its own kind: the switch narrows them. */
-function runCommand(
+/**
+ * Each command's module is imported only when that command runs, with only the AWS clients it
+ * calls: the bundle is split per command, so `register` does not load blue-green, previews or
+ * four SDK clients it never uses. The switch narrows the settings to the command's own kind.
+ */
+async function runCommand(
   settings: Settings,
-  clients: AwsClients,
+  region: string,
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
+  const clients = (kinds?: ClientKind[]) => createClients(region, kinds);
   switch (settings.command) {
-    case 'deploy':
-      return deployCommand(settings, clients, rendered);
-    case 'register':
-      return registerCommand(settings, clients, rendered);
-    case 'rollback':
-      return rollbackCommand(settings, clients);
-    case 'preview-up':
-      return previewUpCommand(settings, clients, rendered);
-    case 'preview-down':
-      return previewDownCommand(settings, clients);
-    case 'preview-sweep':
-      return previewSweepCommand(settings, clients);
+    case 'deploy': {
+      const [{ deployCommand }, aws] = await Promise.all([import('./commands/deploy.js'), clients()]);
+      return deployCommand(settings, aws, rendered);
+    }
+    case 'register': {
+      const [{ registerCommand }, aws] = await Promise.all([
+        import('./commands/register.js'),
+        clients(['ecs', 'ecr']),
+      ]);
+      return registerCommand(settings, aws, rendered);
+    }
+    case 'rollback': {
+      const [{ rollbackCommand }, aws] = await Promise.all([
+        import('./commands/rollback.js'),
+        clients(['ecs', 'elb', 'cloudwatch', 'autoscaling']),
+      ]);
+      return rollbackCommand(settings, aws);
+    }
+    case 'preview-up': {
+      const [{ previewUpCommand }, aws] = await Promise.all([
+        import('./commands/preview-up.js'),
+        clients(['ecs', 'ecr', 'elb']),
+      ]);
+      return previewUpCommand(settings, aws, rendered);
+    }
+    case 'preview-down': {
+      const [{ previewDownCommand }, aws] = await Promise.all([
+        import('./commands/preview-down.js'),
+        clients(['ecs', 'elb']),
+      ]);
+      return previewDownCommand(settings, aws);
+    }
+    case 'preview-sweep': {
+      const [{ previewSweepCommand }, aws] = await Promise.all([
+        import('./commands/preview-sweep.js'),
+        clients(['ecs', 'elb']),
+      ]);
+      return previewSweepCommand(settings, aws);
+    }
   }
 }
 
@@ -55,8 +80,7 @@ export async function run(): Promise<void> {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     });
     const rendered = settings.targets.map(checkOffline);
-    const clients = createClients(resolveRegion(settings.region, process.env));
-    const result = await runCommand(settings, clients, rendered);
+    const result = await runCommand(settings, resolveRegion(settings.region, process.env), rendered);
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary, true).write();
     if (result.failure) core.setFailed(result.failure);

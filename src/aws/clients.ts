@@ -2,12 +2,16 @@
  * The one place AWS clients are built. Region comes from settings or the environment;
  * endpoints only from the SDK's own configuration (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_ECS`, …),
  * so the same code talks to AWS or to a local simulator without a test-only path.
+ *
+ * Each client package is imported only when a command asks for it: loading all five takes
+ * longer than `command: register` needs for its whole start, and the post step needs none of
+ * them when the journal is empty.
  */
-import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ACTION_NAME, ACTION_VERSION } from '../version.js';
 
@@ -38,26 +42,62 @@ export function resolveRegion(configured: string | undefined, env: NodeJS.Proces
   return region;
 }
 
-export function createClients(region: string): AwsClients {
+export type ClientKind = 'ecs' | 'ecr' | 'elb' | 'cloudwatch' | 'autoscaling';
+export const ALL_CLIENTS: readonly ClientKind[] = ['ecs', 'ecr', 'elb', 'cloudwatch', 'autoscaling'];
+
+/** The client classes of the packages loaded (`import()` each only when asked for). */
+async function loadClasses(kinds: readonly ClientKind[]) {
+  const want = new Set(kinds);
+  const [ecs, ecr, elb, cloudwatch, autoscaling] = await Promise.all([
+    want.has('ecs') ? import('./sdk/ecs.js').then((m) => m.ECSClient) : undefined,
+    want.has('ecr') ? import('./sdk/ecr.js').then((m) => m.ECRClient) : undefined,
+    want.has('elb') ? import('./sdk/elb.js').then((m) => m.ElasticLoadBalancingV2Client) : undefined,
+    want.has('cloudwatch') ? import('./sdk/cloudwatch.js').then((m) => m.CloudWatchClient) : undefined,
+    want.has('autoscaling')
+      ? import('./sdk/autoscaling.js').then((m) => m.ApplicationAutoScalingClient)
+      : undefined,
+  ]);
+  return { ecs, ecr, elb, cloudwatch, autoscaling };
+}
+
+/**
+ * Clients for `region`, of the kinds given (all by default). Asking for a kind that was not
+ * loaded is a bug in the caller's list, reported as such rather than as an AWS failure.
+ */
+export async function createClients(
+  region: string,
+  kinds: readonly ClientKind[] = ALL_CLIENTS,
+): Promise<AwsClients> {
   const common = {
     region,
     retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, backoffMs),
     customUserAgent: [[ACTION_NAME, ACTION_VERSION]] as [string, string][],
   };
-  const ecrByRegion = new Map<string, ECRClient>();
+  const classes = await loadClasses(kinds);
+  const made = new Map<string, unknown>();
+  const client = <T>(kind: ClientKind, key: string, make: (() => T) | undefined): T => {
+    if (!make)
+      throw new Error(`Bug: the ${kind} client was not loaded for this command (see createClients).`);
+    if (!made.has(key)) made.set(key, make());
+    return made.get(key) as T;
+  };
+  const { ecs: Ecs, ecr: Ecr, elb: Elb, cloudwatch: Cw, autoscaling: As } = classes;
   return {
     region,
-    ecs: new ECSClient(common),
-    elb: new ElasticLoadBalancingV2Client(common),
-    cloudwatch: new CloudWatchClient(common),
-    autoscaling: new ApplicationAutoScalingClient(common),
+    get ecs() {
+      return client('ecs', 'ecs', Ecs && (() => new Ecs(common)));
+    },
+    get elb() {
+      return client('elb', 'elb', Elb && (() => new Elb(common)));
+    },
+    get cloudwatch() {
+      return client('cloudwatch', 'cloudwatch', Cw && (() => new Cw(common)));
+    },
+    get autoscaling() {
+      return client('autoscaling', 'autoscaling', As && (() => new As(common)));
+    },
     ecr(ecrRegion = region) {
-      let client = ecrByRegion.get(ecrRegion);
-      if (!client) {
-        client = new ECRClient({ ...common, region: ecrRegion });
-        ecrByRegion.set(ecrRegion, client);
-      }
-      return client;
+      return client('ecr', `ecr:${ecrRegion}`, Ecr && (() => new Ecr({ ...common, region: ecrRegion })));
     },
   };
 }

@@ -13,19 +13,16 @@ import {
   ModifyListenerCommand,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describeWeights, routeKind, targetGroupName, type Weights } from './weights.js';
 
-/** Target-group ARN → weight (0–999). */
-export type Weights = Record<string, number>;
+// Re-exported so callers that move traffic find everything about weights here.
+export { describeWeights, routeKind, targetGroupName, type Weights };
 
 export interface Route {
   /** Listener or listener-rule ARN. */
   arn: string;
   kind: 'listener' | 'rule';
   actions: Action[];
-}
-
-export function routeKind(arn: string): 'listener' | 'rule' {
-  return arn.includes(':listener-rule/') ? 'rule' : 'listener';
 }
 
 export async function readRoute(elb: ElasticLoadBalancingV2Client, arn: string): Promise<Route> {
@@ -107,18 +104,6 @@ export async function setWeights(
   weights: Weights,
 ): Promise<void> {
   await writeWeights(elb, await readRoute(elb, arn), weights);
-}
-
-export function describeWeights(weights: Weights): string {
-  return Object.entries(weights)
-    .map(([arn, w]) => `${targetGroupName(arn)}=${w}`)
-    .join(', ');
-}
-
-/** `web-blue` from `arn:…:targetgroup/web-blue/0123…`. */
-export function targetGroupName(arn: string): string {
-  const m = /targetgroup\/([^/]+)\//.exec(arn);
-  return m?.[1] ?? arn;
 }
 
 /** Weights that send `percent` % to `to` and the rest to `from`. */

@@ -3,12 +3,10 @@
  * from nothing but this record (the post step runs in a fresh process). Every undo is
  * idempotent: it sets a value, it never toggles one.
  */
-import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { type Bounds, removeScalableTarget, writeBounds } from '../aws/autoscaling.js';
-import type { AwsClients } from '../aws/clients.js';
-import { describeWeights, routeKind, setWeights, type Weights, writeWeights } from '../aws/traffic.js';
-import { releaseLock } from './lock.js';
+import type { Bounds } from '../aws/autoscaling.js';
+import type { AwsClients, ClientKind } from '../aws/clients.js';
+import { describeWeights, routeKind, type Weights } from '../aws/weights.js';
 
 export type Step =
   /** The deploy lock tag on the service pair. Undo: remove it if it is still ours. */
@@ -60,6 +58,7 @@ async function notOursToUndo(
   clients: AwsClients,
   step: Extract<Step, { kind: 'service' }>,
 ): Promise<string | undefined> {
+  const { DescribeServicesCommand } = await import('../aws/sdk/ecs.js');
   const out = await clients.ecs.send(
     new DescribeServicesCommand({ cluster: step.cluster, services: [step.service] }),
   );
@@ -76,10 +75,27 @@ async function notOursToUndo(
   return undefined;
 }
 
-/** Undo one step; returns the sentence the log and summary show. */
+const CLIENT_OF: Record<Step['kind'], ClientKind> = {
+  lock: 'ecs',
+  route: 'elb',
+  service: 'ecs',
+  'scalable-target': 'autoscaling',
+};
+
+/** The AWS clients that undoing `steps` calls: the post step loads only those. */
+export function clientsFor(steps: readonly Step[]): ClientKind[] {
+  return [...new Set(steps.map((s) => CLIENT_OF[s.kind]))];
+}
+
+/**
+ * Undo one step; returns the sentence the log and summary show. Each kind's code is imported
+ * when it is needed, so the post step of a release that only took a lock loads no load-balancer
+ * or autoscaling code.
+ */
 export async function undoStep(clients: AwsClients, step: Step): Promise<string> {
   switch (step.kind) {
-    case 'route':
+    case 'route': {
+      const { setWeights, writeWeights } = await import('../aws/traffic.js');
       if (step.actions)
         await writeWeights(
           clients.elb,
@@ -88,9 +104,11 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
         );
       else await setWeights(clients.elb, step.arn, step.weights);
       return `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`;
+    }
     case 'service': {
       const leftAlone = step.deploymentId ? await notOursToUndo(clients, step) : undefined;
       if (leftAlone) return leftAlone;
+      const { UpdateServiceCommand } = await import('../aws/sdk/ecs.js');
       await clients.ecs
         .send(
           new UpdateServiceCommand({
@@ -107,16 +125,20 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
         });
       return `${step.service} set back to ${step.desiredCount} task${step.desiredCount === 1 ? '' : 's'} of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)}.`;
     }
-    case 'scalable-target':
+    case 'scalable-target': {
+      const { removeScalableTarget, writeBounds } = await import('../aws/autoscaling.js');
       if (!step.previous) {
         await removeScalableTarget(clients.autoscaling, step.resourceId);
         return `Autoscaling of ${step.resourceId} removed (it had none).`;
       }
       await writeBounds(clients.autoscaling, step.resourceId, step.previous);
       return `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`;
-    case 'lock':
+    }
+    case 'lock': {
+      const { releaseLock } = await import('./lock.js');
       return (await releaseLock(clients.ecs, step.serviceArn, step.owner))
         ? 'Deploy lock released.'
         : 'Deploy lock was no longer ours; left alone.';
+    }
   }
 }

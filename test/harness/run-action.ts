@@ -1,6 +1,6 @@
 /**
  * Runs the bundled action as the GitHub Actions runner does: a child process of Node 24 on
- * `dist/index.js` (then `dist/post/index.js`), inputs as `INPUT_<NAME>` variables, outputs,
+ * the `main` file action.yml names (then its `post` file), inputs as `INPUT_<NAME>` variables, outputs,
  * state and summary through the files named by `GITHUB_OUTPUT`, `GITHUB_STATE` and
  * `GITHUB_STEP_SUMMARY`, state handed to the post step as `STATE_<name>`, and cancellation as
  * the runner does it: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that.
@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -17,6 +18,14 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export function runnerNode(): string {
   const node24 = path.join(ROOT, 'node_modules', '.bin', 'node');
   return existsSync(node24) ? node24 : process.execPath;
+}
+
+/** The files action.yml tells the runner to run for the main and the post step. */
+export function actionEntries(): { main: string; post: string } {
+  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+    runs: { main: string; post: string };
+  };
+  return { main: path.join(ROOT, action.runs.main), post: path.join(ROOT, action.runs.post) };
 }
 
 export interface RunOptions {
@@ -164,8 +173,9 @@ export async function runAction(options: RunOptions = {}): Promise<RunResult> {
     >),
   };
   try {
+    const entries = actionEntries();
     const main = await runStep(
-      path.join(ROOT, 'dist', 'index.js'),
+      entries.main,
       {
         ...base,
         ...inputEnv(options.inputs),
@@ -186,7 +196,7 @@ export async function runAction(options: RunOptions = {}): Promise<RunResult> {
     if (options.post) {
       const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
       result.post = await runStep(
-        path.join(ROOT, 'dist', 'post', 'index.js'),
+        entries.post,
         { ...base, ...inputEnv(options.inputs), ...stateEnv, GITHUB_STEP_SUMMARY: files.postSummary },
         workspace,
         { killAfterMs: options.killAfterMs },
