@@ -3,6 +3,7 @@
  * from nothing but this record (the post step runs in a fresh process). Every undo is
  * idempotent: it sets a value, it never toggles one.
  */
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Bounds } from '../aws/autoscaling.js';
 import type { AwsClients, ClientKind } from '../aws/clients.js';
@@ -58,7 +59,6 @@ async function notOursToUndo(
   clients: AwsClients,
   step: Extract<Step, { kind: 'service' }>,
 ): Promise<string | undefined> {
-  const { DescribeServicesCommand } = await import('../aws/sdk/ecs.js');
   const out = await clients.ecs.send(
     new DescribeServicesCommand({ cluster: step.cluster, services: [step.service] }),
   );
@@ -88,9 +88,9 @@ export function clientsFor(steps: readonly Step[]): ClientKind[] {
 }
 
 /**
- * Undo one step; returns the sentence the log and summary show. Each kind's code is imported
- * when it is needed, so the post step of a release that only took a lock loads no load-balancer
- * or autoscaling code.
+ * Undo one step; returns the sentence the log and summary show. The load-balancer and
+ * autoscaling code is imported when a step needs it, so the post step of a release that moved
+ * no traffic loads neither.
  */
 export async function undoStep(clients: AwsClients, step: Step): Promise<string> {
   switch (step.kind) {
@@ -108,7 +108,6 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
     case 'service': {
       const leftAlone = step.deploymentId ? await notOursToUndo(clients, step) : undefined;
       if (leftAlone) return leftAlone;
-      const { UpdateServiceCommand } = await import('../aws/sdk/ecs.js');
       await clients.ecs
         .send(
           new UpdateServiceCommand({

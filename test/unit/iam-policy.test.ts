@@ -77,7 +77,8 @@ function reachable(entries: string[]): Map<string, Set<string>> {
     if (seen.has(file)) return;
     const text = readFileSync(file, 'utf8');
     seen.set(file, commandsOf(file, text));
-    for (const m of text.matchAll(/from\s*'(\.{1,2}\/[^']+)'/g)) {
+    // Static imports and import() alike: a command's code may be loaded only when it runs.
+    for (const m of text.matchAll(/(?:from\s*|import\(\s*)'(\.{1,2}\/[^']+)'/g)) {
       visit(path.resolve(path.dirname(file), m[1]!.replace(/\.js$/, '.ts')));
     }
   };
