@@ -50,6 +50,8 @@ export interface IamParameters {
   /** ECR repositories (names) the images come from, and the registry's account. */
   repositories: string[];
   registryAccount: string;
+  /** Log groups one-off tasks write to (awslogs), whose tail the action reads; default `/ecs/*`. */
+  logGroups?: string[];
   /**
    * The ARN pattern of a listener's rules. By default derived from the listener's ARN; a CDK
    * stack whose listener ARNs are tokens derives it with `Fn.split`/`Fn.join` instead.
@@ -129,6 +131,7 @@ export const WILDCARD_ONLY = new Set([
 export const IMPLIED: Record<string, string[]> = {
   'ecs:RegisterTaskDefinition': ['iam:PassRole', 'ecs:TagResource'],
   'ecs:CreateService': ['iam:PassRole', 'ecs:TagResource'],
+  'ecs:RunTask': ['iam:PassRole'],
   'elasticloadbalancing:CreateTargetGroup': ['elasticloadbalancing:AddTags'],
   'elasticloadbalancing:CreateRule': ['elasticloadbalancing:AddTags'],
   'application-autoscaling:RegisterScalableTarget': ['iam:CreateServiceLinkedRole'],
@@ -239,6 +242,28 @@ const resolveImages: StatementTemplate = {
   actions: ['ecr:DescribeImages'],
   resources: (p) => p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
 };
+const runOneOffTasks: StatementTemplate = {
+  sid: 'RunOneOffTasks',
+  why: 'Migrations and one-off tasks (`command: run-task`): revisions of the named families, on this cluster only.',
+  actions: ['ecs:RunTask'],
+  resources: families,
+  condition: (p) => clusterIs(p.cluster)(p),
+};
+const stopOneOffTasks: StatementTemplate = {
+  sid: 'StopOneOffTasks',
+  why: 'A cancelled job stops the one-off task it started: tasks of this cluster only.',
+  actions: ['ecs:StopTask'],
+  resources: (p) => [ecs(p, `task/${p.cluster}/*`)],
+};
+const readTaskLogs: StatementTemplate = {
+  sid: 'ReadOneOffTaskLogs',
+  why: "The tail of a one-off task's awslogs streams, in the named log groups (default: `/ecs/*`).",
+  actions: ['logs:GetLogEvents'],
+  resources: (p) =>
+    (p.logGroups ?? ['/ecs/*']).map(
+      (g) => `arn:aws:logs:${p.region}:${p.account}:log-group:${g}:log-stream:*`,
+    ),
+};
 const readListeners: StatementTemplate = {
   sid: 'ReadLoadBalancing',
   why: 'ELB Describe* actions have no resource type: "*".',
@@ -343,6 +368,9 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     untagServices,
     passTaskRoles,
     resolveImages,
+    runOneOffTasks,
+    stopOneOffTasks,
+    readTaskLogs,
   ],
   'deploy-blue-green': [
     readServices,

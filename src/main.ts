@@ -63,6 +63,13 @@ async function runCommand(
       ]);
       return previewSweepCommand(settings, aws);
     }
+    case 'run-task': {
+      const [{ runTaskCommand }, aws] = await Promise.all([
+        import('./commands/run-task.js'),
+        clients(['ecs', 'ecr', 'logs']),
+      ]);
+      return runTaskCommand(settings, aws, rendered);
+    }
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -21,6 +22,8 @@ export interface AwsClients {
   elb: ElasticLoadBalancingV2Client;
   cloudwatch: CloudWatchClient;
   autoscaling: ApplicationAutoScalingClient;
+  /** CloudWatch Logs: the tail of a one-off task's awslogs streams. */
+  logs: CloudWatchLogsClient;
   /** ECR client for a region: images may live in another region than the cluster. */
   ecr(region?: string): ECRClient;
 }
@@ -42,13 +45,13 @@ export function resolveRegion(configured: string | undefined, env: NodeJS.Proces
   return region;
 }
 
-export type ClientKind = 'ecs' | 'ecr' | 'elb' | 'cloudwatch' | 'autoscaling';
-export const ALL_CLIENTS: readonly ClientKind[] = ['ecs', 'ecr', 'elb', 'cloudwatch', 'autoscaling'];
+export type ClientKind = 'ecs' | 'ecr' | 'elb' | 'cloudwatch' | 'autoscaling' | 'logs';
+export const ALL_CLIENTS: readonly ClientKind[] = ['ecs', 'ecr', 'elb', 'cloudwatch', 'autoscaling', 'logs'];
 
 /** The client classes of the packages loaded (`import()` each only when asked for). */
 async function loadClasses(kinds: readonly ClientKind[]) {
   const want = new Set(kinds);
-  const [ecs, ecr, elb, cloudwatch, autoscaling] = await Promise.all([
+  const [ecs, ecr, elb, cloudwatch, autoscaling, logs] = await Promise.all([
     want.has('ecs') ? import('./sdk/ecs.js').then((m) => m.ECSClient) : undefined,
     want.has('ecr') ? import('./sdk/ecr.js').then((m) => m.ECRClient) : undefined,
     want.has('elb') ? import('./sdk/elb.js').then((m) => m.ElasticLoadBalancingV2Client) : undefined,
@@ -56,8 +59,9 @@ async function loadClasses(kinds: readonly ClientKind[]) {
     want.has('autoscaling')
       ? import('./sdk/autoscaling.js').then((m) => m.ApplicationAutoScalingClient)
       : undefined,
+    want.has('logs') ? import('./sdk/logs.js').then((m) => m.CloudWatchLogsClient) : undefined,
   ]);
-  return { ecs, ecr, elb, cloudwatch, autoscaling };
+  return { ecs, ecr, elb, cloudwatch, autoscaling, logs };
 }
 
 /**
@@ -81,7 +85,7 @@ export async function createClients(
     if (!made.has(key)) made.set(key, make());
     return made.get(key) as T;
   };
-  const { ecs: Ecs, ecr: Ecr, elb: Elb, cloudwatch: Cw, autoscaling: As } = classes;
+  const { ecs: Ecs, ecr: Ecr, elb: Elb, cloudwatch: Cw, autoscaling: As, logs: Logs } = classes;
   return {
     region,
     get ecs() {
@@ -95,6 +99,9 @@ export async function createClients(
     },
     get autoscaling() {
       return client('autoscaling', 'autoscaling', As && (() => new As(common)));
+    },
+    get logs() {
+      return client('logs', 'logs', Logs && (() => new Logs(common)));
     },
     ecr(ecrRegion = region) {
       return client('ecr', `ecr:${ecrRegion}`, Ecr && (() => new Ecr({ ...common, region: ecrRegion })));

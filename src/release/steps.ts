@@ -3,7 +3,12 @@
  * from nothing but this record (the post step runs in a fresh process). Every undo is
  * idempotent: it sets a value, it never toggles one.
  */
-import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Bounds } from '../aws/autoscaling.js';
 import type { AwsClients, ClientKind } from '../aws/clients.js';
@@ -36,7 +41,13 @@ export type Step =
       kind: 'scalable-target';
       resourceId: string;
       previous?: Bounds;
-    };
+    }
+  /**
+   * A one-off task (a migration). Recorded before RunTask with its `startedBy`, and amended with
+   * the ARN once ECS answers. Undo: stop it (stopping a stopped task changes nothing); without an
+   * ARN, stop the running tasks of that `startedBy` started since `at`.
+   */
+  | { kind: 'task'; cluster: string; startedBy: string; at: number; taskArn?: string };
 
 export function describeStep(step: Step): string {
   switch (step.kind) {
@@ -48,6 +59,8 @@ export function describeStep(step: Step): string {
       return `service ${step.service} (${step.desiredCount} tasks of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)} before)`;
     case 'scalable-target':
       return `autoscaling of ${step.resourceId}`;
+    case 'task':
+      return `one-off task ${step.taskArn ? step.taskArn.slice(step.taskArn.lastIndexOf('/') + 1) : `started by ${step.startedBy}`}`;
   }
 }
 
@@ -80,6 +93,7 @@ const CLIENT_OF: Record<Step['kind'], ClientKind> = {
   route: 'elb',
   service: 'ecs',
   'scalable-target': 'autoscaling',
+  task: 'ecs',
 };
 
 /** The AWS clients that undoing `steps` calls: the post step loads only those. */
@@ -133,6 +147,20 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
       await writeBounds(clients.autoscaling, step.resourceId, step.previous);
       return `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`;
     }
+    case 'task': {
+      const { stopTask } = await import('../aws/run-task.js');
+      const arns = step.taskArn ? [step.taskArn] : await runningTasksSince(clients, step);
+      for (const arn of arns)
+        await stopTask(
+          clients.ecs,
+          step.cluster,
+          arn,
+          'Stopped by deploy-action: the job was cancelled or failed',
+        );
+      return arns.length
+        ? `One-off task ${arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} stopped.`
+        : `No one-off task started by ${step.startedBy} was running.`;
+    }
     case 'lock': {
       const { releaseLock } = await import('./lock.js');
       return (await releaseLock(clients.ecs, step.serviceArn, step.owner))
@@ -140,4 +168,24 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
         : 'Deploy lock was no longer ours; left alone.';
     }
   }
+}
+
+/** Running tasks of a `startedBy` that started at or after the step was recorded (a crash between record and answer). */
+async function runningTasksSince(
+  clients: AwsClients,
+  step: Extract<Step, { kind: 'task' }>,
+): Promise<string[]> {
+  // `startedBy` must be ListTasks' only filter; without a desired status it lists RUNNING ones.
+  const listed = await clients.ecs.send(
+    new ListTasksCommand({ cluster: step.cluster, startedBy: step.startedBy }),
+  );
+  const arns = listed.taskArns ?? [];
+  if (!arns.length) return [];
+  const out = await clients.ecs.send(
+    new DescribeTasksCommand({ cluster: step.cluster, tasks: arns.slice(0, 100) }),
+  );
+  return (out.tasks ?? [])
+    .filter((t) => (t.createdAt?.getTime() ?? 0) >= step.at - 60_000)
+    .map((t) => t.taskArn ?? '')
+    .filter(Boolean);
 }

@@ -126,7 +126,11 @@ function taskDefinitionSource(value: string | undefined, workspace: string): Tas
     return { kind: 'existing', ref: value };
   }
   if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) return { kind: 'existing', ref: value };
-  return { kind: 'file', path: path.resolve(workspace, value), display: value };
+  const file = path.resolve(workspace, value);
+  // A bare family name (no file of that name in the workspace) means its latest ACTIVE revision,
+  // as DescribeTaskDefinition reads it.
+  if (/^[A-Za-z0-9_-]{1,255}$/.test(value) && !existsSync(file)) return { kind: 'existing', ref: value };
+  return { kind: 'file', path: file, display: value };
 }
 
 function parseCommand(raw: string | undefined): Command {
@@ -182,6 +186,20 @@ export function readSettings({ inputs, workspace, env = process.env }: SettingsS
       if (entries.length === 0)
         required('service', 'when "task-definition" is not given (the live service\'s definition is used)');
     }
+  } else if (command === 'run-task') {
+    if (!s.cluster) required('cluster', 'for command "run-task"');
+    if (entries.length > 1) {
+      throw new SettingsError(
+        'Input "services" lists several services; command "run-task" runs one task. Expected: one service in "service" (whose network configuration the task uses).',
+      );
+    }
+    if (entries.length === 0 && !s.subnets?.length)
+      required(
+        'service',
+        'for command "run-task" unless "subnets" is set (the task uses the service\'s network configuration)',
+      );
+    if (entries.length === 0 && taskDefinition.kind === 'service')
+      required('task-definition', 'for command "run-task" without a service');
   } else {
     if (!s.cluster) required('cluster', `for command "${command}"`);
     if (entries.length === 0 && command !== 'preview-sweep') required('service', `for command "${command}"`);
@@ -295,5 +313,19 @@ export function readSettings({ inputs, workspace, env = process.env }: SettingsS
     case 'preview-down':
     case 'preview-sweep':
       return { ...common, command, preview: resolvePreview(s, inputs, command) };
+    case 'run-task':
+      return {
+        ...common,
+        command,
+        runTask: {
+          command: s['run-command'],
+          environment: s['run-environment'] ?? [],
+          startedBy: s['started-by'] ?? 'deploy-action',
+          subnets: s.subnets,
+          securityGroups: s['security-groups'],
+          assignPublicIp: s['assign-public-ip'],
+          launchType: s['launch-type'],
+        },
+      };
   }
 }

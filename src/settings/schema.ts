@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
+import { RUN_TASK_FIELDS } from './run-task-fields.js';
 import { parseLinePairs } from './values.js';
 import { bool, custom, duration, durationIn, entriesOf } from './zod-values.js';
 
@@ -17,6 +18,7 @@ export const COMMANDS = [
   'preview-up',
   'preview-down',
   'preview-sweep',
+  'run-task',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -123,7 +125,8 @@ export const FIELDS = {
   },
   'task-definition': {
     schema: z.string().min(1),
-    expected: 'a path to a task-definition JSON file, `family:revision`, or a task-definition ARN',
+    expected:
+      'a path to a task-definition JSON file, a family name (its latest ACTIVE revision), `family:revision`, or a task-definition ARN',
   },
   container: {
     schema: z.string().regex(CONTAINER),
@@ -192,6 +195,7 @@ export const FIELDS = {
   'allow-superseded': { schema: bool, expected: '`true` or `false`' },
   ...BLUE_GREEN_FIELDS,
   ...PREVIEW_FIELDS,
+  ...RUN_TASK_FIELDS,
 } as const;
 
 export type FieldName = keyof typeof FIELDS;

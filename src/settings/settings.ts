@@ -143,6 +143,25 @@ export interface PreviewSweepSettings extends PreviewCommon {
   command: 'preview-sweep';
 }
 
+/** `command: run-task`: a one-off task from the rendered definition, placed like the service's tasks. */
+export interface RunTaskOptions {
+  /** The main container's command for this task (the definition's when absent). */
+  command?: string[];
+  /** `[container/]NAME` → value, added to the containers' environment for this task only. */
+  environment: Pairs;
+  startedBy: string;
+  /** Placement: given here, or read from the service. */
+  subnets?: string[];
+  securityGroups?: string[];
+  assignPublicIp?: boolean;
+  launchType?: 'FARGATE' | 'EC2';
+}
+
+export interface RunTaskSettings extends CommonSettings {
+  command: 'run-task';
+  runTask: RunTaskOptions;
+}
+
 export type DeploySettings = RollingDeploySettings | BlueGreenDeploySettings;
 export type RollbackSettings = RollingRollbackSettings | BlueGreenRollbackSettings;
 
@@ -153,7 +172,8 @@ export type Settings =
   | RollbackSettings
   | PreviewUpSettings
   | PreviewDownSettings
-  | PreviewSweepSettings;
+  | PreviewSweepSettings
+  | RunTaskSettings;
 
 /** The settings of one command. */
 export type SettingsOf<C extends Command> = Extract<Settings, { command: C }>;

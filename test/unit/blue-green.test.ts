@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
@@ -313,6 +314,7 @@ describe('journal', () => {
     elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
     cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
     autoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
+    logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
     ecr: () => {
       throw new Error('no ECR here');
     },

@@ -36,7 +36,11 @@ const SERVICE_PREFIX: Record<string, string> = {
  */
 const ENTRIES: Record<RoleName, string[]> = {
   'image-push': [],
-  'deploy-rolling': ['src/strategies/rolling/deploy.ts', 'src/commands/register.ts'],
+  'deploy-rolling': [
+    'src/strategies/rolling/deploy.ts',
+    'src/commands/register.ts',
+    'src/commands/run-task.ts',
+  ],
   'deploy-blue-green': ['src/strategies/blue-green/deploy.ts'],
   rollback: ['src/commands/rollback.ts'],
   preview: ['src/commands/preview-up.ts', 'src/commands/preview-down.ts', 'src/commands/preview-sweep.ts'],

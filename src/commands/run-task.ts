@@ -1,0 +1,88 @@
+/**
+ * `command: run-task` — run a one-off task (a migration, a batch job) from the rendered task
+ * definition or a named revision, placed like the service's tasks, and wait until it stops.
+ * The step fails when an essential container exits non-zero or the task was stopped; a
+ * cancelled job stops the task.
+ */
+import * as core from '@actions/core';
+import type { AwsClients } from '../aws/clients.js';
+import { watchForCancel } from '../release/cancel.js';
+import { Journal } from '../release/journal.js';
+import { runOneOffTask } from '../release/one-off-task.js';
+import { taskSummary } from '../report/task-summary.js';
+import type { RunTaskSettings } from '../settings/settings.js';
+import { logPrepared } from '../taskdef/log.js';
+import type { TaskDefinitionInput } from '../taskdef/normalize.js';
+import { prepareTaskDefinition } from '../taskdef/prepare.js';
+import type { CommandResult } from './result.js';
+
+export async function runTaskCommand(
+  settings: RunTaskSettings,
+  clients: AwsClients,
+  rendered: (TaskDefinitionInput | undefined)[],
+): Promise<CommandResult> {
+  const target = settings.targets[0]!;
+  const prepared = await core.group('Task definition', async () => {
+    const p = await prepareTaskDefinition(clients, target, {
+      dryRun: settings.dryRun,
+      pinImageDigests: settings.pinImageDigests,
+      rendered: rendered[0],
+    });
+    logPrepared(p, settings.dryRun);
+    return p;
+  });
+  const base = { 'task-definition-arn': prepared.arn ?? '' };
+  if (settings.dryRun || !prepared.arn) {
+    return {
+      outputs: { ...base, status: 'dry-run' },
+      summary: `## One-off task\n\nDry run: a task of **${prepared.family}** would run on cluster **${target.cluster}**; nothing was started.`,
+    };
+  }
+
+  const journal = new Journal(clients);
+  const cancel = watchForCancel((err) => {
+    core.warning(`${err.message} Stopping the one-off task.`);
+    void journal.undo(core.info);
+  });
+  let result: Awaited<ReturnType<typeof runOneOffTask>>;
+  try {
+    result = await core.group('One-off task', () =>
+      runOneOffTask(
+        clients,
+        journal,
+        {
+          cluster: target.cluster,
+          service: target.service || undefined,
+          taskDefinitionArn: prepared.arn!,
+          definition: prepared.definition,
+          container: target.overrides.container,
+          options: settings.runTask,
+          timeoutMs: settings.timeoutMs,
+          pollIntervalMs: settings.pollIntervalMs,
+        },
+        cancel.signal,
+      ),
+    );
+    // Timed out or cancelled before it stopped: it may still run; stop it before reporting (a
+    // cancel handler's undo already under way is the same walk).
+    if (result.containers.length === 0) await journal.undo(core.info);
+  } finally {
+    cancel.dispose();
+  }
+  const exitCodes = Object.fromEntries(result.containers.map((c) => [c.name, c.exitCode ?? null]));
+  return {
+    outputs: {
+      ...base,
+      'task-arn': result.taskArn ?? '',
+      'exit-codes': JSON.stringify(exitCodes),
+      status: result.status,
+    },
+    summary: taskSummary('One-off task', result, prepared.arn),
+    failure:
+      result.status === 'succeeded'
+        ? undefined
+        : result.status === 'cancelled'
+          ? 'The job was cancelled; the one-off task was stopped.'
+          : `One-off task failed: ${result.reason}.`,
+  };
+}
