@@ -109,13 +109,12 @@ export class Announcer {
   }
 }
 
-/** The announcer of a preview command; the token is masked in the log before anything uses it. */
+/** The announcer of a preview command (the token was masked when the inputs were read). */
 export function announcerFor(
   preview: PreviewSettings,
   repository: string,
   run: RunContext,
 ): Announcer | undefined {
-  if (preview.githubToken) core.setSecret(preview.githubToken);
   return Announcer.create(preview.githubToken, repository, runUrl(run));
 }
 

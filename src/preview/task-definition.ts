@@ -5,6 +5,7 @@
  * tagged as the preview.
  */
 import type { AwsClients } from '../aws/clients.js';
+import type { PreviewSettings } from '../settings/preview.js';
 import type { ServiceTarget } from '../settings/settings.js';
 import { type PinnedImage, pinImages } from '../taskdef/images.js';
 import { describeTaskDefinition } from '../taskdef/load.js';
@@ -46,6 +47,39 @@ export function previewSize(def: TaskDefinitionInput, target: ServiceTarget): Ta
   return out;
 }
 
+/**
+ * What a preview runs with, whatever its source definition says: no task role, execution role
+ * or secret of the base service (they are production's, and the preview runs the pull
+ * request's code), only the ones the base config names for previews. Without a preview
+ * execution role nothing can use one: private-registry credentials and log configuration go too.
+ */
+export function isolatePreview(
+  def: TaskDefinitionInput,
+  target: ServiceTarget,
+  preview: Pick<PreviewSettings, 'taskRoleArn' | 'executionRoleArn' | 'secrets'>,
+): TaskDefinitionInput {
+  const out = structuredClone(def);
+  delete out.taskRoleArn;
+  delete out.executionRoleArn;
+  if (preview.taskRoleArn) out.taskRoleArn = preview.taskRoleArn;
+  if (preview.executionRoleArn) out.executionRoleArn = preview.executionRoleArn;
+  for (const c of out.containerDefinitions ?? []) {
+    delete c.secrets;
+    if (c.logConfiguration) delete c.logConfiguration.secretOptions;
+    if (!preview.executionRoleArn) {
+      delete c.repositoryCredentials;
+      delete c.logConfiguration;
+    }
+  }
+  if (!preview.secrets.length) return out;
+  return render(out, {
+    images: [],
+    environment: [],
+    secrets: preview.secrets,
+    container: target.overrides.container,
+  });
+}
+
 export interface PreviewTaskDefinition {
   arn: string;
   images: PinnedImage[];
@@ -55,6 +89,7 @@ export async function registerPreviewTaskDefinition(
   clients: AwsClients,
   options: {
     target: ServiceTarget;
+    preview: PreviewSettings;
     names: PreviewNames;
     baseTaskDefinitionArn: string;
     /** A definition rendered from a file (input "task-definition"); else the base service's. */
@@ -71,6 +106,7 @@ export async function registerPreviewTaskDefinition(
         : options.baseTaskDefinitionArn;
     def = render((await describeTaskDefinition(clients, source)).definition, options.target.overrides);
   }
+  def = isolatePreview(def, options.target, options.preview);
   def = previewSize({ ...def, family: options.names.family }, options.target);
   def.tags = previewTags(options.tags);
   const images = await pinImages(def, clients, options.pinImageDigests);

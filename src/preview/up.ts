@@ -99,6 +99,7 @@ export async function bringUp(clients: AwsClients, o: UpOptions): Promise<UpOutc
     const td = await core.group('Register task definition', async () => {
       const registered = await registerPreviewTaskDefinition(clients, {
         target,
+        preview: o.preview,
         names,
         baseTaskDefinitionArn: base.taskDefinitionArn,
         rendered: o.rendered,

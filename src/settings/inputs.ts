@@ -12,10 +12,12 @@ const SECRET_INPUTS = new Set(['github-token']);
 
 export function readInputs(): Record<string, string> {
   const inputs = Object.fromEntries(ALL_INPUTS.map((name) => [name, core.getInput(name)]));
+  const secrets = new Set<string>();
   for (const [name, value] of Object.entries(inputs)) {
     if (!value) continue;
-    if (SECRET_INPUTS.has(name)) core.setSecret(value);
-    for (const secret of credentialsIn(value)) core.setSecret(secret);
+    if (SECRET_INPUTS.has(name)) secrets.add(value.trim());
+    for (const secret of credentialsIn(value)) secrets.add(secret);
   }
+  for (const secret of secrets) core.setSecret(secret);
   return inputs;
 }

@@ -7,7 +7,11 @@
  */
 import { z } from 'zod';
 import { durationProblem, parseDuration } from './values.js';
-import { custom } from './zod-values.js';
+import { custom, pairs } from './zod-values.js';
+
+const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A Secrets Manager or SSM parameter ARN, or an SSM parameter name in the same region. */
+const SECRET_REF = /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+|[A-Za-z0-9_.\-/]+)$/;
 
 const LISTENER =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/;
@@ -51,6 +55,21 @@ export const PREVIEW_FIELDS = {
     schema: z.string().regex(/^https?:\/\/[^\s/]+\/?$/),
     expected:
       "previews: the preview listener's own address, e.g. `http://internal-preview-123.eu-west-1.elb.amazonaws.com`, that smoke tests connect to instead of resolving the preview host name (the preview's host name is still sent)",
+  },
+  'preview-task-role-arn': {
+    schema: z.string().regex(ROLE),
+    expected:
+      "previews: the IAM role preview tasks run as (`arn:aws:iam::123456789012:role/name`); without it a preview has no task role — never the base service's",
+  },
+  'preview-execution-role-arn': {
+    schema: z.string().regex(ROLE),
+    expected:
+      "previews: the execution role that pulls preview images and writes their logs (`arn:aws:iam::123456789012:role/name`); without it a preview has none — never the base service's",
+  },
+  'preview-secrets': {
+    schema: pairs(/^([A-Za-z0-9_-]+\/)?[A-Za-z_][A-Za-z0-9_]*$/, SECRET_REF),
+    expected:
+      "previews: `NAME=arn:aws:secretsmanager:…` or `NAME=arn:aws:ssm:…` references, one per line, the only secrets a preview gets (never the base service's)",
   },
   'preview-ttl': {
     schema: ttl,

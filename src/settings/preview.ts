@@ -21,6 +21,13 @@ export interface PreviewSettings {
   desiredCount: number;
   smokeTests: SmokeTest[];
   smokeTimeoutMs: number;
+  /**
+   * What a preview runs with instead of the base service's roles and secrets: only what the
+   * base config names for previews (nothing, when it names nothing).
+   */
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  secrets: [string, string][];
   /** From input `pull-request`; otherwise the command reads it from the event. */
   pullRequest?: number;
   /** Token for the pull-request comment and the GitHub deployment; none means no GitHub report. */
@@ -74,6 +81,9 @@ export function resolvePreview(
     desiredCount: s['desired-count'] ?? PREVIEW_DEFAULTS.desiredCount,
     smokeTests: s['smoke-tests'] ?? [],
     smokeTimeoutMs: s['smoke-timeout'] ?? PREVIEW_DEFAULTS.smokeTimeoutMs,
+    taskRoleArn: s['preview-task-role-arn'],
+    executionRoleArn: s['preview-execution-role-arn'],
+    secrets: s['preview-secrets'] ?? [],
     pullRequest: parsePullRequest(inputs['pull-request']),
     githubToken: inputs['github-token']?.trim() || undefined,
   };

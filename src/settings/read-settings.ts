@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { locateBaseConfig } from './base-config.js';
 import { type BlueGreenSettings, resolveBlueGreen } from './blue-green.js';
 import { type ConfigFile, loadConfigFile } from './config-file.js';
 import { SettingsError } from './errors.js';
@@ -28,6 +29,7 @@ import type { ServiceTarget, Settings, TaskDefinitionSource } from './settings.j
 export const CONTROL_INPUTS = [
   'command',
   'config',
+  'base-config',
   'environment',
   'to',
   'reason',
@@ -143,13 +145,35 @@ function parseCommand(raw: string | undefined): Command {
   return command;
 }
 
-export function readSettings({ inputs, workspace, env = process.env }: SettingsSources): Settings {
+export function readSettings({ inputs, workspace: given, env = process.env }: SettingsSources): Settings {
   const command = parseCommand(inputs.command);
   const environment = inputs.environment?.trim() || undefined;
-  const configPath = inputs.config?.trim();
+  const run = readRunContext(env);
+  const preview = command.startsWith('preview-');
+  const basePath = inputs['base-config']?.trim();
+  let configPath = inputs.config?.trim();
+  let configFile: string | undefined = configPath ? path.resolve(given, configPath) : undefined;
+  // Relative paths in settings (a task-definition file) resolve in the checkout the config came from.
+  let workspace = given;
+  if (basePath && !preview) {
+    throw new SettingsError(
+      `Input "base-config" is only read by the preview commands. Expected: "config" for command "${command}".`,
+    );
+  }
+  if (preview && configPath) {
+    throw new SettingsError(
+      `Input "config" is not read by command "${command}": a pull request's own checkout could change where and with which privileges its preview runs. Expected: "base-config", the config file of a checkout of the pull request's base commit.`,
+    );
+  }
+  if (basePath) {
+    const base = locateBaseConfig(given, basePath, run.event.pullRequest?.baseSha);
+    configPath = basePath;
+    configFile = base.file;
+    workspace = base.root;
+  }
   let layers: Layer[] = [];
-  if (configPath) {
-    layers = validateFile(loadConfigFile(path.resolve(workspace, configPath), configPath), environment);
+  if (configPath && configFile) {
+    layers = validateFile(loadConfigFile(configFile, configPath), environment);
   } else if (environment) {
     throw new SettingsError(
       'Input "environment" needs a config file: set input "config" to a YAML file with an `environments:` map.',
@@ -268,7 +292,6 @@ export function readSettings({ inputs, workspace, env = process.env }: SettingsS
     );
   }
 
-  const run = readRunContext(env);
   const common = {
     environment,
     region: s.region,

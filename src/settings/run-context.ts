@@ -11,7 +11,7 @@ import type { RunContext } from './settings.js';
 /** The parts of a webhook payload the action reads. */
 interface EventPayload {
   number?: number;
-  pull_request?: { number?: number; head?: { sha?: string } };
+  pull_request?: { number?: number; head?: { sha?: string }; base?: { sha?: string } };
   repository?: { full_name?: string };
 }
 
@@ -28,7 +28,11 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     event: {
       number: payload.number,
       pullRequest: payload.pull_request
-        ? { number: payload.pull_request.number, headSha: payload.pull_request.head?.sha }
+        ? {
+            number: payload.pull_request.number,
+            headSha: payload.pull_request.head?.sha,
+            baseSha: payload.pull_request.base?.sha,
+          }
         : undefined,
     },
   };

@@ -8,8 +8,7 @@ import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
 import { RUN_TASK_FIELDS } from './run-task-fields.js';
-import { parseLinePairs } from './values.js';
-import { bool, custom, duration, durationIn, entriesOf } from './zod-values.js';
+import { bool, custom, duration, durationIn, entriesOf, pairs } from './zod-values.js';
 
 export const COMMANDS = [
   'deploy',
@@ -27,7 +26,7 @@ const SERVICE = /^[A-Za-z0-9_-]{1,255}$/;
 const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
 /** A Secrets Manager or SSM parameter ARN, or an SSM parameter name in the same region. */
-const SECRET_REF = /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+|[A-Za-z0-9_.\-/]+)$/;
+export const SECRET_REF = /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+|[A-Za-z0-9_.\-/]+)$/;
 
 const integer = (min: number, max: number) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -36,33 +35,6 @@ const integer = (min: number, max: number) =>
     if (n < min || n > max) return custom(ctx, `${n} is outside ${min}..${max}`);
     return n;
   });
-
-/**
- * `NAME=value`, one per line, as text, or a YAML map. Keys are checked by `keyPattern`, values
- * by `valuePattern`. Errors name the entry (its line, or its name when that is a valid name),
- * never its value: these carry environment values and secret references.
- */
-const pairs = (keyPattern: RegExp, valuePattern?: RegExp) =>
-  z
-    .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
-    .transform((v, ctx) => {
-      let entries: [string, string][];
-      if (typeof v === 'string') {
-        const parsed = parseLinePairs(v);
-        if ('badLine' in parsed) return custom(ctx, `line ${parsed.badLine} has no "NAME=" before its value`);
-        entries = parsed.pairs;
-      } else {
-        entries = Object.entries(v).map(([k, val]) => [k, String(val)]);
-      }
-      for (const [index, [key, value]] of entries.entries()) {
-        if (!keyPattern.test(key)) return custom(ctx, `entry ${index + 1} does not start with a valid NAME`);
-        if (valuePattern && !valuePattern.test(value)) return custom(ctx, `the value of ${key} is not valid`);
-      }
-      const names = entries.map(([k]) => k);
-      const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup) return custom(ctx, `${dup} is set twice`);
-      return entries;
-    });
 
 /**
  * Images: `web=<uri>, worker=<uri>`, a map, or a bare URI for the main container (key `""`).

@@ -67,7 +67,7 @@ export interface RunContext {
   serverUrl: string;
   eventName?: string;
   /** What the event that started the workflow says about a pull request. */
-  event: { number?: number; pullRequest?: { number?: number; headSha?: string } };
+  event: { number?: number; pullRequest?: { number?: number; headSha?: string; baseSha?: string } };
 }
 
 /** What every command has: the services it acts on and how long and how often to wait for AWS. */

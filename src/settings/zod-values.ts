@@ -4,7 +4,14 @@
  * message shows what was wrong).
  */
 import { z } from 'zod';
-import { type DurationUnit, durationProblem, parseBoolean, parseDuration, parsePairs } from './values.js';
+import {
+  type DurationUnit,
+  durationProblem,
+  parseBoolean,
+  parseDuration,
+  parseLinePairs,
+  parsePairs,
+} from './values.js';
 
 /** Report `message` as the issue of this value; the transform's result is then ignored. */
 export function custom(ctx: z.RefinementCtx, message: string): never {
@@ -43,3 +50,30 @@ export function entriesOf(
   ctx.addIssue({ code: 'custom', message: `"${parsed.bad}" has no "="` });
   return undefined;
 }
+
+/**
+ * `NAME=value`, one per line, as text, or a YAML map. Keys are checked by `keyPattern`, values
+ * by `valuePattern`. Errors name the entry (its line, or its name when that is a valid name),
+ * never its value: these carry environment values and secret references.
+ */
+export const pairs = (keyPattern: RegExp, valuePattern?: RegExp) =>
+  z
+    .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
+    .transform((v, ctx) => {
+      let entries: [string, string][];
+      if (typeof v === 'string') {
+        const parsed = parseLinePairs(v);
+        if ('badLine' in parsed) return custom(ctx, `line ${parsed.badLine} has no "NAME=" before its value`);
+        entries = parsed.pairs;
+      } else {
+        entries = Object.entries(v).map(([k, val]) => [k, String(val)]);
+      }
+      for (const [index, [key, value]] of entries.entries()) {
+        if (!keyPattern.test(key)) return custom(ctx, `entry ${index + 1} does not start with a valid NAME`);
+        if (valuePattern && !valuePattern.test(value)) return custom(ctx, `the value of ${key} is not valid`);
+      }
+      const names = entries.map(([k]) => k);
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      if (dup) return custom(ctx, `${dup} is set twice`);
+      return entries;
+    });

@@ -72,7 +72,7 @@ export function host(pr: number): string {
 }
 
 /** A `pull_request` event payload as GitHub writes it (only the fields the action reads). */
-export function pullRequestEvent(pr: number, sha: string, action = 'synchronize'): string {
+export function pullRequestEvent(pr: number, sha: string, action = 'synchronize', baseSha?: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'event-'));
   const file = path.join(dir, 'event.json');
   writeFileSync(
@@ -80,7 +80,12 @@ export function pullRequestEvent(pr: number, sha: string, action = 'synchronize'
     JSON.stringify({
       action,
       number: pr,
-      pull_request: { number: pr, state: action === 'closed' ? 'closed' : 'open', head: { sha } },
+      pull_request: {
+        number: pr,
+        state: action === 'closed' ? 'closed' : 'open',
+        head: { sha },
+        ...(baseSha ? { base: { sha: baseSha } } : {}),
+      },
     }),
   );
   return file;
@@ -99,10 +104,15 @@ export function runPreview(
     inputs?: Record<string, string | undefined>;
     token?: boolean;
     env?: Record<string, string>;
+    /** The checkout the action runs in (default: an empty one). */
+    workspace?: string;
+    /** The event's `pull_request.base.sha`. */
+    baseSha?: string;
   },
 ): Promise<RunResult> {
   const sha = o.sha ?? 'a'.repeat(40);
   return runAgainst(sim, {
+    workspace: o.workspace,
     inputs: {
       command: o.command,
       cluster: env.sample.cluster,
@@ -118,7 +128,10 @@ export function runPreview(
       ...github.env(REPOSITORY),
       GITHUB_EVENT_NAME: 'pull_request',
       ...(o.pr !== undefined
-        ? { GITHUB_EVENT_PATH: pullRequestEvent(o.pr, sha), GITHUB_SHA: 'f'.repeat(40) }
+        ? {
+            GITHUB_EVENT_PATH: pullRequestEvent(o.pr, sha, 'synchronize', o.baseSha),
+            GITHUB_SHA: 'f'.repeat(40),
+          }
         : {}),
       ...o.env,
     },

@@ -31,6 +31,7 @@ const preview: PreviewSettings = {
     'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/p/0123456789abcdef/0123456789abcdef',
   domain: 'preview.example.com',
   smokeTests: [],
+  secrets: [],
 };
 
 describe('preview names', () => {
@@ -262,7 +263,7 @@ describe('preview settings', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'preview-settings-'));
     writeFileSync(path.join(dir, 'deploy.yml'), 'cluster: c\nservice: web\ngithub-token: ghs_x\n');
     expect(() =>
-      readSettings({ inputs: { command: 'preview-up', config: 'deploy.yml' }, workspace: dir }),
+      readSettings({ inputs: { command: 'preview-up', 'base-config': 'deploy.yml' }, workspace: dir }),
     ).toThrow(/Config file deploy\.yml line 3: unknown key "github-token"/);
   });
 });

@@ -233,8 +233,16 @@ describe('preview.yml', () => {
       if (name === 'build') expect(refs).toEqual([expr('github.event.pull_request.head.sha')]);
       else for (const ref of refs) expect(ref).not.toMatch(/head/);
     }
-    const up = wf.jobs.up!.steps!.filter(isCheckout).filter((s) => s.with?.path === undefined);
-    expect(up.map((s) => s.with?.ref)).toEqual([expr('github.event.pull_request.base.sha')]);
+    for (const job of ['up', 'down']) {
+      const checkouts = wf.jobs[job]!.steps!.filter(isCheckout).filter((s) => s.with?.path === undefined);
+      expect(checkouts.map((s) => s.with?.ref)).toEqual([expr('github.event.pull_request.base.sha')]);
+    }
+    // The action reads the base checkout's config as `base-config`, never a `config` it would refuse.
+    for (const job of ['up', 'down', 'sweep']) {
+      const step = wf.jobs[job]!.steps!.find((s) => s.uses === './.deploy-action')!;
+      expect(step.with?.['base-config']).toBe(expr('inputs.config'));
+      expect(step.with?.config).toBeUndefined();
+    }
     // The build job never runs the action and builds before it has credentials.
     const build = wf.jobs.build!.steps!;
     expect(build.some((s) => s.uses === './.deploy-action')).toBe(false);
