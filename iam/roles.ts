@@ -389,6 +389,9 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     readMetrics,
     readScaling,
     moveScaling,
+    runOneOffTasks,
+    stopOneOffTasks,
+    readTaskLogs,
   ],
   rollback: [
     readServices,

@@ -251,9 +251,14 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
     executionRoleArn: s['execution-role-arn'],
     container: s.container,
   };
+  // A one-off task of a blue-green pair runs in the network of the pair's blue service: both
+  // colours share it (the idle one is created from the live one's), and `<service>` itself is
+  // no ECS service then.
+  const serviceOf = (name: string) =>
+    command === 'run-task' && s.strategy === 'blue-green' ? (s['blue-service'] ?? `${name}-blue`) : name;
   const targets: ServiceTarget[] = entries.map((e) => ({
     cluster: e.cluster ?? s.cluster ?? '',
-    service: e.name,
+    service: serviceOf(e.name),
     taskDefinition: e['task-definition']
       ? taskDefinitionSource(e['task-definition'], workspace)
       : taskDefinition,

@@ -55,7 +55,7 @@ let lbCounter = 0;
 export async function buildBlueGreen(
   sim: Simulator,
   name: string,
-  options: { desiredCount?: number; autoscaling?: boolean; withoutGreen?: boolean } = {},
+  options: { desiredCount?: number; autoscaling?: boolean; withoutGreen?: boolean; awslogs?: boolean } = {},
 ): Promise<BlueGreenEnv> {
   const config = clientConfig(sim, 3);
   const ecs = new ECSClient(config);
@@ -97,10 +97,23 @@ export async function buildBlueGreen(
           image: `${repositoryUri}:v1`,
           essential: true,
           portMappings: [{ containerPort: 8080 }],
+          ...(options.awslogs
+            ? {
+                logConfiguration: {
+                  logDriver: 'awslogs',
+                  options: {
+                    'awslogs-group': `/ecs/${name}`,
+                    'awslogs-region': 'us-east-1',
+                    'awslogs-stream-prefix': name,
+                  },
+                },
+              }
+            : {}),
         },
       ],
     }),
   );
+  if (options.awslogs) sim.logs.ensureLogGroup(`/ecs/${name}`);
   const desired = options.desiredCount ?? 2;
   const sides = [
     ['blue', blueTargetGroupArn, desired],

@@ -41,7 +41,8 @@ const ENTRIES: Record<RoleName, string[]> = {
     'src/commands/register.ts',
     'src/commands/run-task.ts',
   ],
-  'deploy-blue-green': ['src/strategies/blue-green/deploy.ts'],
+  // Migrations before a blue-green release run as `run-task` with the release's role.
+  'deploy-blue-green': ['src/strategies/blue-green/deploy.ts', 'src/commands/run-task.ts'],
   rollback: ['src/commands/rollback.ts'],
   preview: ['src/commands/preview-up.ts', 'src/commands/preview-down.ts', 'src/commands/preview-sweep.ts'],
 };

@@ -270,3 +270,32 @@ describe('preview.yml', () => {
     expect(wf.jobs.sweep?.if).toContain("github.event_name == 'schedule'");
   });
 });
+
+describe('release.yml migrations', () => {
+  const wf = parse(readFileSync(path.join(ROOT, '.github/workflows/release.yml'), 'utf8')) as {
+    on: { workflow_call: { inputs: Record<string, { default?: string }> } };
+    jobs: { deploy: { steps: (Step & { id?: string; if?: string })[] } };
+  };
+  const steps = wf.jobs.deploy.steps;
+  const migrate = steps.findIndex((s) => s.id === 'migrate');
+  const deploy = steps.findIndex((s) => s.id === 'deploy');
+
+  it("runs the migration as a one-off task of the release's own settings and image, only when asked", () => {
+    expect(wf.on.workflow_call.inputs['migration-command']?.default).toBe('');
+    expect(steps[migrate]).toMatchObject({
+      uses: './.deploy-action',
+      if: "inputs.migration-command != ''",
+      with: { command: 'run-task', 'run-command': `${'$'}{{ inputs.migration-command }}` },
+    });
+    // Same config, environment and image as the deploy: it renders the same revision.
+    for (const key of ['config', 'environment', 'images'])
+      expect(steps[migrate]!.with![key]).toBe(steps[deploy]!.with![key]);
+  });
+
+  it('runs it before the deploy step, which a failed migration then skips', () => {
+    expect(migrate).toBeGreaterThanOrEqual(0);
+    expect(migrate).toBeLessThan(deploy);
+    // No `always()` or `failure()` on the deploy: after a failed step the runner skips it.
+    expect(steps[deploy]!.if ?? '').not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
+  });
+});
