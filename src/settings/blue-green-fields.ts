@@ -57,7 +57,10 @@ const smokeTestObject = z
     name: z.string().optional(),
     method: z
       .string()
-      .regex(/^[A-Za-z]+$/)
+      .regex(
+        /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/i,
+        'the method is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+      )
       .optional(),
     path: z.string().startsWith('/'),
     headers: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
@@ -129,7 +132,9 @@ function toSmokeTest(o: z.output<typeof smokeTestObject>, ctx: z.RefinementCtx):
  */
 export function parseSmokeLine(line: string): z.input<typeof smokeTestObject> | string {
   const [method, path, ...rest] = line.trim().split(/\s+/);
-  if (!method || !path?.startsWith('/')) return `"${line.trim()}" does not start with a method and a /path`;
+  // Only the first two tokens are shown: later ones may be headers carrying tokens.
+  if (!method || !path?.startsWith('/'))
+    return `"${[method, path].filter(Boolean).join(' ')}" does not start with a method and a /path`;
   const out: z.input<typeof smokeTestObject> = { method, path };
   for (const token of rest) {
     if (/^\d{3}$/.test(token)) {
@@ -142,7 +147,7 @@ export function parseSmokeLine(line: string): z.input<typeof smokeTestObject> | 
     const eq = value.indexOf('=');
     switch (key) {
       case 'header':
-        if (eq <= 0) return `"${token}" needs header:Name=value`;
+        if (eq <= 0) return `a header option needs header:Name=value`;
         out.headers = { ...out.headers, [value.slice(0, eq)]: value.slice(eq + 1) };
         break;
       case 'json':

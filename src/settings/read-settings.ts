@@ -91,7 +91,9 @@ function validateInputs(inputs: Record<string, string>): Layer {
   const issue = result.error.issues[0]!;
   const key = issue.path[0];
   // Inputs that may carry values or credentials are never echoed: their messages name the entry.
-  const value = typeof key === 'string' && !MAY_HOLD_SECRETS.has(key) ? given[key] : undefined;
+  const raw = typeof key === 'string' && !MAY_HOLD_SECRETS.has(key) ? given[key] : undefined;
+  // A short one-line value reads well in the message; a longer one is named by its entry only.
+  const value = raw !== undefined && raw.length <= 100 && !/[\r\n]/.test(raw) ? raw : undefined;
   throw new SettingsError(
     `Input "${String(key)}" is invalid${value !== undefined ? ` ("${value}")` : ''}: ${describeIssue(issue)}.${expectedFor(key)}`,
   );

@@ -25,6 +25,12 @@ const CLUSTER = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]
 const SERVICE = /^[A-Za-z0-9_-]{1,255}$/;
 const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
+/**
+ * An image reference as Docker and ECS read it: an optional registry host (with port), a
+ * lower-case repository path, an optional tag and an optional sha256 digest.
+ */
+const IMAGE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** A Secrets Manager or SSM parameter ARN, or an SSM parameter name in the same region. */
 export const SECRET_REF = /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+|[A-Za-z0-9_.\-/]+)$/;
 
@@ -47,8 +53,16 @@ const images = z.union([z.string(), z.record(z.string(), z.string())]).transform
   if (!entries) return z.NEVER;
   for (const [container, uri] of entries) {
     if (!CONTAINER.test(container)) return custom(ctx, `"${container}" is not a container name`);
-    if (!/^[^\s]+$/.test(uri)) return custom(ctx, `"${uri}" is not an image URI`);
+    if (uri.length > 255 || !IMAGE.test(uri)) {
+      return custom(
+        ctx,
+        `"${uri.slice(0, 80)}" is not an image reference (\`[registry/]repository[:tag][@sha256:digest]\`, lower-case repository, at most 255 characters)`,
+      );
+    }
   }
+  const containers = entries.map(([c]) => c);
+  const dup = containers.find((c, i) => containers.indexOf(c) !== i);
+  if (dup !== undefined) return custom(ctx, `container "${dup || '(main)'}" is given two images`);
   return entries;
 });
 
@@ -89,8 +103,16 @@ export const FIELDS = {
     schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
     expected: 'an AWS region such as `eu-west-1`',
   },
-  cluster: { schema: z.string().regex(CLUSTER), expected: 'an ECS cluster name or ARN, e.g. `production`' },
-  service: { schema: z.string().regex(SERVICE), expected: 'an ECS service name (letters, digits, `-`, `_`)' },
+  cluster: {
+    schema: z
+      .string()
+      .regex(CLUSTER, 'not a cluster name (1 to 255 letters, digits, `-`, `_`) or cluster ARN'),
+    expected: 'an ECS cluster name or ARN, e.g. `production`',
+  },
+  service: {
+    schema: z.string().regex(SERVICE, 'not a service name (1 to 255 letters, digits, `-`, `_`)'),
+    expected: 'an ECS service name (1 to 255 letters, digits, `-`, `_`)',
+  },
   services: {
     schema: services,
     expected: 'service names separated by commas or new lines, or a YAML list of names or {name, images, …}',

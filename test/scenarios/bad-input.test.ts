@@ -96,7 +96,48 @@ const cases: {
   {
     name: 'a secret given as a value instead of a reference',
     inputs: { cluster: 'prod', service: 'web', secrets: 'DB_PASSWORD=hunter2 is my password' },
-    error: /Input "secrets" is invalid/,
+    error:
+      /Input "secrets" is invalid: the value of DB_PASSWORD is not valid\. Expected: `NAME=arn:aws:secretsmanager/,
+  },
+  {
+    name: 'a container given two images',
+    inputs: { cluster: 'prod', service: 'web', images: 'web=nginx:1\nweb=nginx:2' },
+    error: /Input "images" is invalid: container "web" is given two images/,
+  },
+  {
+    name: 'an image reference that is not one',
+    inputs: { cluster: 'prod', service: 'web', images: 'web=Nginx:latest:2' },
+    error:
+      /Input "images" is invalid .*"Nginx:latest:2" is not an image reference \(`\[registry\/\]repository\[:tag\]\[@sha256:digest\]`/,
+  },
+  {
+    name: 'a service name longer than ECS allows',
+    inputs: { cluster: 'prod', service: 's'.repeat(256) },
+    error: /Input "service" is invalid: not a service name \(1 to 255 letters.*Expected: an ECS service name/,
+  },
+  {
+    name: 'a cluster name with a character ECS does not allow',
+    inputs: { cluster: 'prod cluster', service: 'web' },
+    error:
+      /Input "cluster" is invalid \("prod cluster"\): not a cluster name .*Expected: an ECS cluster name or ARN/,
+  },
+  {
+    name: 'a smoke test whose method is not an HTTP method',
+    inputs: {
+      cluster: 'prod',
+      service: 'web',
+      strategy: 'blue-green',
+      'test-url': 'http://test.example.com',
+      'smoke-tests': 'FETCH /health 200',
+    },
+    error:
+      /Input "smoke-tests" is invalid: .*the method is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS/,
+  },
+  {
+    name: 'an environment value whose line has no name, never echoed',
+    inputs: { cluster: 'prod', service: 'web', 'environment-variables': 'MODE=blue\ncorrect-horse-battery' },
+    error:
+      /^Input "environment-variables" is invalid: line 2 has no "NAME=" before its value\.(?!.*correct-horse)/,
   },
 ];
 
