@@ -14,5 +14,6 @@ async (openDetails) => {
     bars: svgs.map((s) => s.querySelectorAll('rect.task, rect[class*="task"]').length),
     syntaxErrors: document.querySelectorAll('pre.mermaid .error-icon').length,
     text: document.body.textContent.length,
+    ticks: svgs.flatMap((s) => [...s.querySelectorAll('.tick text')].map((t) => t.textContent)),
   };
 };

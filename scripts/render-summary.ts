@@ -8,7 +8,8 @@
  *   tsx scripts/render-summary.ts [--open-details] <in.md> <out.png> [<in.md> <out.png> …]
  *
  * It fails, rather than writing a picture of a broken summary, when a Mermaid block does not
- * parse or draws nothing, or when the page is nearly empty. `--open-details` expands every
+ * parse or draws nothing, when a chart's time axis reads differently in another time zone, or
+ * when the page is nearly empty. `--open-details` expands every
  * `<details>` (GitHub shows them closed), so a picture can show what they hold.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,7 +41,11 @@ interface Drawn {
   bars: number[];
   syntaxErrors: number;
   text: number;
+  /** The time-axis labels of every chart, in order. */
+  ticks: string[];
 }
+/** Time zones a half or three-quarter hour off UTC, where a wall-clock axis shows other minutes. */
+const ZONES = ['Asia/Kolkata', 'America/St_Johns', 'Asia/Kathmandu'];
 const PAGE_SCRIPT = readFileSync(new URL('./render-summary-page.js', import.meta.url), 'utf8')
   .replace(/^\/\/.*\n/gm, '')
   .trim()
@@ -94,14 +99,22 @@ try {
     blocked.push(route.request().url());
     return route.abort();
   });
-  for (let i = 0; i < files.length; i += 2) {
-    const [input, output] = [files[i]!, files[i + 1]!];
+  /** Draws the summary in a new tab whose clock is in `timeZone`; returns the tab and what it drew. */
+  const draw = async (markdown: string, timeZone: string) => {
     const tab = await context.newPage();
     const errors: string[] = [];
     tab.on('pageerror', (e) => errors.push(e.message));
-    await tab.setContent(page(readFileSync(input, 'utf8')), { waitUntil: 'load' });
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: timeZone });
+    await tab.setContent(page(markdown), { waitUntil: 'load' });
     await tab.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
     const drawn = (await tab.evaluate(`(${PAGE_SCRIPT})(${JSON.stringify(openDetails)})`)) as Drawn;
+    return { tab, drawn, errors };
+  };
+  for (let i = 0; i < files.length; i += 2) {
+    const [input, output] = [files[i]!, files[i + 1]!];
+    const markdown = readFileSync(input, 'utf8');
+    const { tab, drawn, errors } = await draw(markdown, 'UTC');
     const problems = [
       ...errors,
       ...blocked.map((u) => `the page tried to load ${u}`),
@@ -110,9 +123,19 @@ try {
       ...drawn.bars.flatMap((n, k) => (n === 0 ? [`Mermaid block ${k + 1} drew no bars`] : [])),
       ...(drawn.text < 200 ? [`only ${drawn.text} characters of text`] : []),
     ];
+    // A chart's time axis must read the same to every reader: draw it again in zones whose
+    // offsets are not whole hours and compare the tick labels.
+    for (const zone of ZONES) {
+      const other = await draw(markdown, zone);
+      const [here, there] = [drawn.ticks.join(' '), other.drawn.ticks.join(' ')];
+      if (here !== there) problems.push(`the time axis reads "${there}" in ${zone} but "${here}" in UTC`);
+      await other.tab.close();
+    }
     if (problems.length > 0) throw new Error(`${input}: ${problems.join('; ')}`);
     await tab.locator('article').screenshot({ path: output });
-    process.stderr.write(`${output}: ${drawn.blocks} chart(s), ${drawn.bars.join('+') || 0} bars\n`);
+    process.stderr.write(
+      `${output}: ${drawn.blocks} chart(s), ${drawn.bars.join('+') || 0} bars, axis ${drawn.ticks.join(' ')}\n`,
+    );
     await tab.close();
   }
 } finally {

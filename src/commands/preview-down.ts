@@ -10,6 +10,7 @@ import { previewNames } from '../preview/naming.js';
 import { resolvePullRequest } from '../preview/pull-request.js';
 import { runUrl } from '../report/github.js';
 import { table } from '../report/markdown.js';
+import { renderSummary, summary } from '../report/summary.js';
 import type { PreviewDownSettings } from '../settings/settings.js';
 import type { CommandResult } from './result.js';
 
@@ -60,10 +61,9 @@ export async function previewDownCommand(
   const rows = removedRows(removed);
   return {
     outputs: { status: 'removed', 'preview-service': names.service, 'pull-request': String(pr.number) },
-    summary: [
-      `## Preview removed: ${names.service}`,
-      gone,
-      rows.length ? table(['Resource', 'ARN'], rows) : '',
-    ].join('\n\n'),
+    summary: renderSummary({
+      ...summary(`Preview removed: ${names.service}`, 'removed', gone),
+      sections: rows.length ? [{ heading: 'Removed', body: table(['Resource', 'ARN'], rows) }] : [],
+    }),
   };
 }

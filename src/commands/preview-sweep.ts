@@ -11,6 +11,7 @@ import { repositoryName } from '../preview/pull-request.js';
 import { decide, findPreviews } from '../preview/sweep.js';
 import { runUrl } from '../report/github.js';
 import { table } from '../report/markdown.js';
+import { renderSummary, summary } from '../report/summary.js';
 import type { PreviewSweepSettings } from '../settings/settings.js';
 import type { CommandResult } from './result.js';
 
@@ -82,11 +83,16 @@ export async function previewSweepCommand(
   }
   return {
     outputs: { removed: JSON.stringify(removedNames), status: failures.length ? 'failed' : 'swept' },
-    summary: [
-      `## Preview sweep`,
-      `Removed ${removedNames.length} of ${found.length} preview${found.length === 1 ? '' : 's'}.`,
-      rows.length ? table(['Preview', 'Pull request', 'Action', 'Why'], rows) : '',
-    ].join('\n\n'),
+    summary: renderSummary({
+      ...summary(
+        'Preview sweep',
+        failures.length ? 'failed' : 'removed',
+        `Removed ${removedNames.length} of ${found.length} preview${found.length === 1 ? '' : 's'}.`,
+      ),
+      sections: rows.length
+        ? [{ heading: 'Previews', body: table(['Preview', 'Pull request', 'Action', 'Why'], rows) }]
+        : [],
+    }),
     failure: failures.length ? `The sweep could not remove: ${failures.join('; ')}` : undefined,
   };
 }

@@ -13,6 +13,7 @@ import { bringUp, sentence } from '../preview/up.js';
 import { runUrl } from '../report/github.js';
 import { table } from '../report/markdown.js';
 import { type PreviewReport, previewMarkdown } from '../report/preview-comment.js';
+import { renderSummary, summary } from '../report/summary.js';
 import type { PreviewSettings } from '../settings/preview.js';
 import type { PreviewUpSettings } from '../settings/settings.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
@@ -86,24 +87,36 @@ export async function previewUpCommand(
       'rule-priority': outcome.priority !== undefined ? String(outcome.priority) : '',
       'smoke-results': JSON.stringify(outcome.smoke),
     },
-    summary: [
-      '## Preview',
-      previewMarkdown(final),
-      table(
-        ['Resource', 'Value'],
-        [
-          ['Service', `${target.cluster}/${names.service}`],
-          ['Target group', names.targetGroup],
-          [
-            'Listener rule',
-            outcome.priority !== undefined
-              ? `priority ${outcome.priority}: ${names.condition.values.join(', ')}`
-              : '(not created)',
-          ],
-          ['Task definition', outcome.taskDefinitionArn ?? '(not registered)'],
-        ],
+    summary: renderSummary({
+      ...summary(
+        `Preview ${names.service}`,
+        outcome.ok ? 'succeeded' : 'failed',
+        outcome.ok
+          ? `Preview of **${names.app}** for #${pr.number} is up at ${names.url}.`
+          : `Preview of **${names.app}** for #${pr.number} failed.`,
       ),
-    ].join('\n\n'),
+      why: outcome.ok ? undefined : outcome.reason,
+      sections: [
+        { heading: 'Pull request comment', body: previewMarkdown(final) },
+        {
+          heading: 'Resources',
+          body: table(
+            ['Resource', 'Value'],
+            [
+              ['Service', `${target.cluster}/${names.service}`],
+              ['Target group', names.targetGroup],
+              [
+                'Listener rule',
+                outcome.priority !== undefined
+                  ? `priority ${outcome.priority}: ${names.condition.values.join(', ')}`
+                  : '(not created)',
+              ],
+              ['Task definition', outcome.taskDefinitionArn ?? '(not registered)'],
+            ],
+          ),
+        },
+      ],
+    }),
     failure: outcome.ok
       ? undefined
       : `Preview of ${names.app} for #${pr.number} failed: ${sentence(outcome.reason ?? 'unknown reason')} Remove what was created with \`command: preview-down\` (or push a fix).`,

@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
-import { codeBlock, details, table } from '../report/markdown.js';
+import { renderSummary, summary } from '../report/summary.js';
 import type { RegisterSettings } from '../settings/settings.js';
 import { imageDigests, logPrepared } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
@@ -39,19 +39,16 @@ export async function registerCommand(
 }
 
 export function registerSummary(p: PreparedTaskDefinition, dryRun: boolean): string {
-  const outcome = dryRun
+  const outcome = dryRun ? 'dry-run' : p.registered ? 'succeeded' : 'unchanged';
+  const headline = dryRun
     ? p.registered
       ? `Dry run: a new revision of **${p.family}** would be registered; nothing was changed.`
       : `Dry run: **${p.arn}** is identical and would be reused; nothing was changed.`
     : p.registered
       ? `Registered **${p.family}:${p.revision}**.`
       : `Reused **${p.family}:${p.revision}**: the rendered definition is identical.`;
-  const images = table(
-    ['Container', 'Image', 'Digest'],
-    p.images.map((i) => [i.container, `\`${i.image}\``, i.digest ? `\`${i.digest}\`` : '(not in ECR)']),
-  );
-  const diff = p.diff
-    ? details(`Task-definition diff against ${p.baselineLabel}`, codeBlock('diff', p.diff))
-    : `No changes against ${p.baselineLabel}.`;
-  return [`## Task definition`, outcome, images, diff].join('\n\n');
+  const s = summary('Task definition', outcome, headline);
+  s.images = p.images.map((image) => ({ service: p.family, container: image.container, image }));
+  s.diffs = [{ against: p.baselineLabel, diff: p.diff }];
+  return renderSummary(s);
 }

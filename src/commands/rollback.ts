@@ -7,8 +7,8 @@
 import type { AwsClients } from '../aws/clients.js';
 import { describeStoppedTask, rootCause } from '../aws/diagnose.js';
 import { familyRevision } from '../history/history.js';
-import { blueGreenSummary } from '../report/blue-green-summary.js';
-import { details, table } from '../report/markdown.js';
+import { blueGreenModel } from '../report/blue-green-summary.js';
+import { renderSummary, summary } from '../report/summary.js';
 import { SettingsError } from '../settings/errors.js';
 import type { RollbackSettings } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
@@ -43,40 +43,41 @@ function report(r: RollingRollback): CommandResult {
   const live = r.status === 'succeeded' ? r.to : r.restored === 'failed' ? '' : r.from;
   const headline =
     r.status === 'succeeded'
-      ? `✅ **${r.target.service}** rolled back from **${from}** to **${to}** in ${formatDuration(Date.now() - r.started)}.`
+      ? `**${r.target.service}** rolled back from **${from}** to **${to}** in ${formatDuration(Date.now() - r.started)}.`
       : r.status === 'dry-run'
         ? `Dry run: **${r.target.service}** would be rolled back from **${from}** to **${to}**; nothing was changed.`
-        : `❌ Rollback of **${r.target.service}** to **${to}** failed: ${r.failure}. ${
+        : `Rollback of **${r.target.service}** to **${to}** failed: ${r.failure}. ${
             r.restored === 'failed'
               ? `Returning to ${from} failed too: the service needs attention.`
               : `The service is back on **${from}** (${r.restored === 'by-ecs' ? 'ECS rolled back' : 'restored by the action'}).`
           }`;
-  const phases = table(
-    ['Phase', 'Duration', 'Result'],
-    r.phases.phases.map((p) => [p.name, formatDuration(p.durationMs), p.ok ? 'ok' : 'failed']),
-  );
-  const why = r.diagnosis
-    ? details(
-        'Why it failed',
-        rootCause(r.diagnosis)
-          .map((l) => `- ${l}`)
-          .join('\n') || 'No stopped tasks found.',
-      )
-    : '';
-  const stopped = r.diagnosis?.stoppedTasks.length
-    ? r.diagnosis.stoppedTasks.map((t) => `- ${describeStoppedTask(t)}`).join('\n')
-    : '';
-  const summary = [
-    '## Rollback',
-    headline,
-    `**Reason:** ${r.reason}`,
-    table(['Service', 'From', 'To', 'Method'], [[r.target.service, from, to, r.method]]),
-    phases,
-    why,
-    stopped,
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  const s = summary('Rollback', r.status, headline);
+  s.reason = r.reason;
+  s.services = [
+    {
+      service: r.target.service,
+      outcome: r.status,
+      outcomeText: r.status === 'succeeded' ? `rolled back (${r.method})` : r.status,
+      revision: to,
+      previous: from,
+    },
+  ];
+  s.sides = [
+    {
+      side: r.target.service,
+      before: from,
+      after: r.status === 'succeeded' ? to : r.restored === 'failed' ? 'unknown: needs attention' : from,
+    },
+  ];
+  s.phases = r.phases.phases;
+  if (r.diagnosis) {
+    const causes = rootCause(r.diagnosis).map((l) => `- ${l}`);
+    const stopped = r.diagnosis.stoppedTasks.map((t) => `- ${describeStoppedTask(t)}`);
+    s.sections.push({
+      heading: 'Why it failed',
+      body: [...causes, ...stopped].join('\n') || 'No stopped tasks found.',
+    });
+  }
   return {
     outputs: {
       'task-definition-arn': live,
@@ -84,7 +85,7 @@ function report(r: RollingRollback): CommandResult {
       method: r.method,
       status: r.status,
     },
-    summary,
+    summary: renderSummary(s),
     failure:
       r.status === 'failed'
         ? `Rollback of "${r.target.service}" to ${to} failed: ${r.failure}. ${
@@ -99,7 +100,7 @@ function switchResult(r: Extract<BlueGreenRollback, { method: 'traffic-switch' }
   const took = formatDuration(Date.now() - started);
   const headline =
     status === 'succeeded'
-      ? `✅ **${t.live.service}** rolled back by switching production traffic to **${t.idle.color}** (${familyRevision(targetArn)}) in ${took}. ${t.live.service} (${familyRevision(liveArn)}) keeps running for a switch forward; the next release replaces it.`
+      ? `**${t.live.service}** rolled back by switching production traffic to **${t.idle.color}** (${familyRevision(targetArn)}) in ${took}. ${t.live.service} (${familyRevision(liveArn)}) keeps running for a switch forward; the next release replaces it.`
       : `Dry run: production traffic would move from ${t.live.color} to **${t.idle.color}** (${familyRevision(targetArn)}); nothing was changed.`;
   return {
     outputs: {
@@ -110,23 +111,32 @@ function switchResult(r: Extract<BlueGreenRollback, { method: 'traffic-switch' }
       'live-color': status === 'succeeded' ? t.idle.color : t.live.color,
       'previous-color': t.live.color,
     },
-    summary: [
-      '## Rollback',
-      headline,
-      `**Reason:** ${reason}`,
-      table(
-        ['Service', 'From', 'To', 'Method', 'Took'],
-        [
-          [
-            `${t.live.service} → ${t.idle.service}`,
-            familyRevision(liveArn),
-            familyRevision(targetArn),
-            'traffic-switch',
-            took,
-          ],
-        ],
-      ),
-    ].join('\n\n'),
+    summary: renderSummary({
+      ...summary('Rollback', status, headline),
+      reason,
+      services: [
+        {
+          service: `${t.live.service} → ${t.idle.service}`,
+          outcome: status,
+          outcomeText: status === 'succeeded' ? 'rolled back (traffic switch)' : status,
+          revision: familyRevision(targetArn),
+          previous: familyRevision(liveArn),
+          durationMs: Date.now() - started,
+        },
+      ],
+      sides: [
+        {
+          side: `${t.live.color}: ${t.live.service}`,
+          before: `live, ${familyRevision(liveArn)}`,
+          after: status === 'succeeded' ? 'idle: kept running for a switch forward' : 'unchanged',
+        },
+        {
+          side: `${t.idle.color}: ${t.idle.service}`,
+          before: `idle, ${familyRevision(targetArn)}`,
+          after: status === 'succeeded' ? `live: ${familyRevision(targetArn)}` : 'unchanged',
+        },
+      ],
+    }),
   };
 }
 
@@ -146,14 +156,14 @@ function redeployResult(
       'rolled-back-from': deployed ? liveArn : '',
       method: 'redeploy',
     },
-    summary: [
-      '## Rollback',
-      deployed
-        ? `✅ Rolled back from **${familyRevision(liveArn)}** to **${familyRevision(targetArn)}** by a blue-green release in ${formatDuration(Date.now() - started)}.`
-        : `❌ Rollback to **${familyRevision(targetArn)}** did not complete; production stays on **${familyRevision(liveArn)}**.`,
-      `**Reason:** ${reason}`,
-      blueGreenSummary(release, region, alarms),
-    ].join('\n\n'),
+    summary: renderSummary({
+      ...blueGreenModel(release, region, alarms),
+      title: 'Rollback',
+      headline: deployed
+        ? `Rolled back from **${familyRevision(liveArn)}** to **${familyRevision(targetArn)}** by a blue-green release in ${formatDuration(Date.now() - started)}.`
+        : `Rollback to **${familyRevision(targetArn)}** did not complete; production stays on **${familyRevision(liveArn)}**.`,
+      reason,
+    }),
     failure: failure ? `Rollback to ${familyRevision(targetArn)}: ${failure}` : undefined,
   };
 }

@@ -14,6 +14,14 @@ export interface Phase {
 export class PhaseLog {
   readonly phases: Phase[] = [];
 
+  /**
+   * Mark a phase that returned as failed: watching a deployment that ECS rolled back finishes
+   * without an error, but it is where the release failed, and the timeline must say so.
+   */
+  markFailed(name: string): void {
+    for (const p of this.phases) if (p.name === name) p.ok = false;
+  }
+
   async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const startedAt = Date.now();
     const phase: Phase = { name, startedAt, durationMs: 0, ok: false };

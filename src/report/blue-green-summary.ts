@@ -1,89 +1,143 @@
 /**
- * The job summary of a blue-green release: the outcome, the two sides before the release, the
- * alarms watched, the smoke results, the timeline and what was undone.
+ * A blue-green release described for the one summary builder: the outcome, each colour before
+ * and after, the images, the phases, the smoke results, the traffic timeline, what was undone
+ * and the task-definition diff.
  */
 
+import { shortArn } from '../aws/deployment-outcome.js';
 import { formatDuration } from '../settings/values.js';
 import type { ReleaseOutcome } from '../strategies/blue-green/deploy.js';
+import type { Side } from '../strategies/blue-green/topology.js';
 import { alarmUrl, link, serviceUrl, targetGroupUrl } from './console-links.js';
-import { codeBlock, table } from './markdown.js';
+import { table } from './markdown.js';
+import { type Outcome, renderSummary, type SideState, type Summary, summary } from './summary.js';
 
-const HEADLINE: Record<ReleaseOutcome['status'], string> = {
-  deployed: '✅ Deployed',
-  unchanged: '✅ Unchanged',
-  'dry-run': '📝 Dry run',
-  refused: '⛔ Refused',
-  'rolled-back': '↩️ Rolled back',
-  cancelled: '🛑 Cancelled',
-  failed: '❌ Failed',
+const OUTCOME: Record<ReleaseOutcome['status'], Outcome> = {
+  deployed: 'succeeded',
+  unchanged: 'unchanged',
+  'dry-run': 'dry-run',
+  refused: 'refused',
+  'rolled-back': 'rolled-back',
+  cancelled: 'cancelled',
+  failed: 'failed',
 };
 
-export function blueGreenSummary(o: ReleaseOutcome, region: string, alarms: string[] = []): string {
-  const parts: string[] = ['## Blue-green release'];
+const revision = (arn: string | undefined) => (arn ? shortArn(arn) : '—');
+
+function headline(o: ReleaseOutcome): string {
+  const rev = o.prepared?.arn ? `**${shortArn(o.prepared.arn)}**` : 'the new revision';
+  switch (o.status) {
+    case 'deployed':
+      return `Deployed ${rev}: **${o.liveColor}** is live (was ${o.previousColor}).`;
+    case 'unchanged':
+      return `Unchanged: ${o.liveColor ?? 'the live side'} already runs ${rev}.`;
+    case 'dry-run':
+      return 'Dry run: nothing was changed.';
+    case 'refused':
+      return 'Refused: nothing was changed.';
+    case 'rolled-back':
+      return `Rolled back: production is on **${o.previousColor}**, as before the release.`;
+    case 'cancelled':
+      return o.undo?.failed.length
+        ? 'Cancelled: the post step finishes the undo.'
+        : `Cancelled: production is back on **${o.previousColor}**.`;
+    case 'failed':
+      return 'Failed.';
+  }
+}
+
+/** Each colour before the release and after it, told by whose tasks serve production. */
+function sides(o: ReleaseOutcome, region: string): SideState[] {
   const t = o.topology;
-  const why = o.reason ? `: ${o.reason}` : '';
-  parts.push(
-    `**${HEADLINE[o.status]}**${why}${o.status === 'deployed' ? ` — **${o.liveColor}** is live (was ${o.previousColor}).` : ''}`,
-  );
-  if (o.alarmToRestoredMs !== undefined)
-    parts.push(`Production traffic was restored ${o.alarmToRestoredMs} ms after the alarm was seen.`);
+  if (!t) return [];
+  const deployed = o.status === 'deployed';
+  const label = (s: Side) =>
+    `${s.color}: ${link(s.service, serviceUrl(region, t.cluster, s.service))} (${link(
+      s.targetGroupArn.split('/')[1] ?? s.targetGroupArn,
+      targetGroupUrl(region, s.targetGroupArn),
+    )})`;
+  const before = (s: Side) =>
+    `${s === t.live ? 'live' : 'idle'}, ${s.desiredCount} × ${revision(s.taskDefinition || undefined)}`;
+  return [t.live, t.idle].map((s) => {
+    const wasLive = s === t.live;
+    let after: string;
+    if (deployed) after = wasLive ? 'idle: no production traffic' : `live: ${revision(o.prepared?.arn)}`;
+    else if (o.status === 'dry-run' || o.status === 'refused') after = 'unchanged';
+    else
+      after = wasLive
+        ? `live: ${revision(s.taskDefinition || undefined)} (unchanged)`
+        : 'idle: no production traffic';
+    return { side: label(s), before: before(s), after };
+  });
+}
+
+export function blueGreenModel(o: ReleaseOutcome, region: string, alarms: string[] = []): Summary {
+  const s = summary('Blue-green release', OUTCOME[o.status], headline(o));
+  s.why = o.reason;
+  const t = o.topology;
+  const phases = o.phaseLog.phases;
   if (t) {
-    parts.push(
-      table(
-        ['Side', 'Service', 'Target group', 'Before'],
-        [t.live, t.idle].map((s) => [
-          `${s.color}${s === t.live ? ' (live before)' : ''}`,
-          link(s.service, serviceUrl(region, t.cluster, s.service)),
-          link(s.targetGroupArn.split('/')[1] ?? s.targetGroupArn, targetGroupUrl(region, s.targetGroupArn)),
-          `${s.desiredCount} × ${s.taskDefinition.slice(s.taskDefinition.lastIndexOf('/') + 1) || '—'}`,
-        ]),
-      ),
-    );
+    s.services.push({
+      service: t.idle.service,
+      outcome: OUTCOME[o.status],
+      outcomeText: o.status,
+      revision: o.prepared?.arn ? shortArn(o.prepared.arn) : o.prepared?.family,
+      previous: revision(t.live.taskDefinition || undefined),
+      durationMs: phases.length
+        ? phases.at(-1)!.startedAt + phases.at(-1)!.durationMs - phases[0]!.startedAt
+        : undefined,
+    });
   }
+  s.sides = sides(o, region);
+  s.images = (o.prepared?.images ?? []).map((image) => ({
+    service: t?.idle.service ?? o.prepared?.family ?? '',
+    container: image.container,
+    image,
+  }));
+  s.phases = phases;
   if (alarms.length) {
-    parts.push(
-      `Alarms watched: ${alarms.map((a) => (a.endsWith('*') ? `\`${a}\`` : link(a, alarmUrl(region, a)))).join(', ')}`,
-    );
-  }
-  if (o.prepared) {
-    parts.push(
-      `Task definition: \`${o.prepared.arn ?? o.prepared.family}\`${o.prepared.registered ? ' (new revision)' : ''}`,
-    );
+    s.sections.push({
+      heading: 'Alarms watched',
+      body: alarms.map((a) => (a.endsWith('*') ? `\`${a}\`` : link(a, alarmUrl(region, a)))).join(', '),
+    });
   }
   if (o.smoke.length) {
-    parts.push(
-      '### Smoke tests',
-      table(
-        ['Request', 'Expected', 'Got', 'Time', ''],
-        o.smoke.map((r) => [r.request, r.expected, r.got, `${r.ms} ms`, r.ok ? '✅' : '❌']),
+    s.sections.push({
+      heading: 'Smoke tests',
+      body: table(
+        ['Request', 'Expected', 'Got', 'Time', 'Result'],
+        o.smoke.map((r) => [r.request, r.expected, r.got, `${r.ms} ms`, r.ok ? '✅ passed' : '❌ failed']),
       ),
-    );
+    });
   }
-  if (o.events.length) {
-    parts.push(
-      '### Timeline',
-      table(
-        ['At', 'What happened'],
-        o.events.map((e) => [formatDuration(e.atMs), e.text]),
-      ),
-    );
-  }
-  const phases = o.phaseLog.phases;
-  if (phases.length) {
-    const gantt = [
-      'gantt',
-      '  dateFormat x',
-      '  axisFormat %M:%S',
-      ...phases.map(
-        (p, i) =>
-          `  ${p.name.replace(/[:#;]/g, ' ')} :${p.ok ? '' : 'crit, '}p${i}, ${p.startedAt}, ${Math.max(1, p.durationMs)}ms`,
-      ),
-    ];
-    parts.push(codeBlock('mermaid', gantt.join('\n')));
+  if (o.events.length || o.alarmToRestoredMs !== undefined) {
+    const restored =
+      o.alarmToRestoredMs !== undefined
+        ? [`Production traffic was restored ${o.alarmToRestoredMs} ms after the alarm was seen.`]
+        : [];
+    const events = o.events.length
+      ? [
+          table(
+            ['At', 'What happened'],
+            o.events.map((e) => [formatDuration(e.atMs), e.text]),
+          ),
+        ]
+      : [];
+    s.sections.push({ heading: 'Traffic', body: [...restored, ...events].join('\n\n') });
   }
   if (o.undo && (o.undo.done.length || o.undo.failed.length)) {
-    parts.push('### Undo', [...o.undo.done, ...o.undo.failed].map((l) => `- ${l}`).join('\n'));
+    s.sections.push({
+      heading: 'Undo',
+      body: [...o.undo.done, ...o.undo.failed.map((f) => `failed: ${f}`)].map((l) => `- ${l}`).join('\n'),
+    });
   }
-  if (o.notes.length) parts.push(o.notes.map((n) => `> ${n}`).join('\n'));
-  return parts.join('\n\n');
+  if (o.prepared?.diff !== undefined && o.prepared.baselineLabel) {
+    s.diffs.push({ against: o.prepared.baselineLabel, diff: o.prepared.diff });
+  }
+  s.notes = o.notes;
+  return s;
+}
+
+export function blueGreenSummary(o: ReleaseOutcome, region: string, alarms: string[] = []): string {
+  return renderSummary(blueGreenModel(o, region, alarms));
 }

@@ -7,9 +7,9 @@
 import { shortArn } from '../aws/deployment-outcome.js';
 import { type Diagnosis, describeStoppedTask, rootCause } from '../aws/diagnose.js';
 import type { Phase } from '../release/phase-log.js';
-import { formatDuration } from '../settings/values.js';
 import type { ServiceOutcome, ServiceStatus } from '../strategies/rolling/deploy.js';
 import { codeBlock, details, table } from './markdown.js';
+import { renderSummary, type SideState, summary } from './summary.js';
 
 const STATUS_TEXT: Record<ServiceStatus, string> = {
   succeeded: '✅ deployed',
@@ -81,10 +81,10 @@ function headline(outcomes: ServiceOutcome[]): string {
       return `Dry run: ${n} service${n > 1 ? 's' : ''} would be deployed; nothing was changed.`;
     case 'succeeded':
       return n > 1
-        ? `✅ All ${n} services deployed.`
-        : `✅ Deployed **${revisionLabel(outcomes[0]!)}** to **${outcomes[0]!.target.service}**.`;
+        ? `All ${n} services deployed.`
+        : `Deployed **${revisionLabel(outcomes[0]!)}** to **${outcomes[0]!.target.service}**.`;
     case 'superseded':
-      return `⏭️ Superseded: a newer deployment replaced ${outcomes
+      return `Superseded: a newer deployment replaced ${outcomes
         .filter((o) => o.status === 'superseded')
         .map(
           (o) =>
@@ -93,65 +93,11 @@ function headline(outcomes: ServiceOutcome[]): string {
         .join(', ')} before it finished; nothing was rolled back.`;
     default: {
       const failed = outcomes.filter((o) => o.status !== 'succeeded');
-      return `❌ Deploy failed: ${ok} of ${n} service${n > 1 ? 's' : ''} deployed; ${failed
+      return `Deploy failed: ${ok} of ${n} service${n > 1 ? 's' : ''} deployed; ${failed
         .map((o) => `**${o.target.service}** ${STATUS_TEXT[o.status].replace(/^\S+ /, '')}`)
         .join(', ')}.`;
     }
   }
-}
-
-function servicesTable(outcomes: ServiceOutcome[]): string {
-  return table(
-    ['Service', 'Outcome', 'Revision', 'Previous', 'Deployment', 'Duration', 'Reason'],
-    outcomes.map((o) => [
-      `${o.target.service}`,
-      STATUS_TEXT[o.status],
-      revisionLabel(o),
-      o.prepared.previousArn ? shortArn(o.prepared.previousArn) : '',
-      o.deploymentId ?? '',
-      o.status === 'dry-run' ? '' : formatDuration(o.finishedAt - o.startedAt),
-      [o.reason, rollbackText(o)].filter(Boolean).join('; '),
-    ]),
-  );
-}
-
-function imagesTable(outcomes: ServiceOutcome[]): string {
-  return table(
-    ['Service', 'Container', 'Image', 'Digest'],
-    outcomes.flatMap((o) =>
-      o.prepared.images.map((i) => [
-        o.target.service,
-        i.container,
-        `\`${i.image}\``,
-        i.digest ? `\`${i.digest}\`` : i.image.includes('@sha256:') ? 'pinned' : '(not in ECR)',
-      ]),
-    ),
-  );
-}
-
-function phasesTable(phases: Phase[]): string {
-  const start = phases[0]?.startedAt ?? 0;
-  return table(
-    ['Phase', 'Started', 'Duration', ''],
-    phases.map((p) => [
-      p.name,
-      `+${formatDuration(p.startedAt - start)}`,
-      formatDuration(p.durationMs),
-      p.ok ? '' : '⚠️',
-    ]),
-  );
-}
-
-/** A Mermaid gantt of the phases; GitHub renders it in the job summary. */
-function phasesTimeline(phases: Phase[]): string {
-  const start = phases[0]?.startedAt ?? 0;
-  const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section Deploy'];
-  for (const p of phases) {
-    const from = p.startedAt - start;
-    const to = from + Math.max(1, p.durationMs);
-    lines.push(`  ${p.name.replace(/:/g, ' ')} :${p.ok ? '' : 'crit, '}${from}, ${to}`);
-  }
-  return codeBlock('mermaid', lines.join('\n'));
 }
 
 function diagnosisBlock(o: ServiceOutcome, d: Diagnosis): string {
@@ -176,22 +122,53 @@ function diagnosisBlock(o: ServiceOutcome, d: Diagnosis): string {
   return parts.join('\n\n');
 }
 
+/** What a service ran before and runs now: after a rollback, the previous revision again. */
+function sideOf(o: ServiceOutcome): SideState {
+  const previous = o.prepared.previousArn ? shortArn(o.prepared.previousArn) : 'nothing';
+  const after: Record<ServiceStatus, string> = {
+    succeeded: revisionLabel(o),
+    superseded: `${shortArn(o.supersededBy?.taskDefinitionArn ?? '')} (a newer deployment's)`,
+    'rolled-back': `${o.rollback ? shortArn(o.rollback.taskDefinitionArn) : previous} again (${o.rollback?.by === 'ecs' ? 'ECS' : 'the action'} rolled back)`,
+    'rollback-failed': `unknown: the rollback to ${previous} failed`,
+    failed: `${revisionLabel(o)} (failed, not rolled back)`,
+    'dry-run': `${previous} (dry run: unchanged)`,
+  };
+  return { side: o.target.service, before: previous, after: after[o.status] };
+}
+
 export function deploySummary(outcomes: ServiceOutcome[], phases: Phase[]): string {
-  const sections = [`## Deploy (rolling)`, headline(outcomes), '### Services', servicesTable(outcomes)];
-  sections.push('### Images', imagesTable(outcomes));
-  if (phases.length) sections.push('### Phases', phasesTable(phases), phasesTimeline(phases));
+  const status = overallStatus(outcomes);
+  // The step fails when any service rolled back: the headline says failed, the rows say how.
+  const s = summary('Deploy (rolling)', status === 'rolled-back' ? 'failed' : status, headline(outcomes));
+  const failed = outcomes.filter((o) => o.reason && o.status !== 'succeeded');
+  if (failed.length) {
+    s.why = failed
+      .map((o) => `**${o.target.service}**: ${[o.reason, rollbackText(o)].filter(Boolean).join('; ')}`)
+      .join('<br>');
+  }
+  s.services = outcomes.map((o) => ({
+    service: o.target.service,
+    outcome: o.status,
+    outcomeText: STATUS_TEXT[o.status].replace(/^\S+ /, ''),
+    revision: revisionLabel(o),
+    previous: o.prepared.previousArn ? shortArn(o.prepared.previousArn) : undefined,
+    deployment: o.deploymentId,
+    durationMs: o.status === 'dry-run' ? undefined : o.finishedAt - o.startedAt,
+  }));
+  s.sides = outcomes.map(sideOf);
+  s.images = outcomes.flatMap((o) =>
+    o.prepared.images.map((image) => ({ service: o.target.service, container: image.container, image })),
+  );
+  s.phases = phases;
   const explained = outcomes.filter((o) => o.diagnosis);
   if (explained.length) {
-    sections.push('### Why it failed', ...explained.map((o) => diagnosisBlock(o, o.diagnosis!)));
+    s.sections.push({
+      heading: 'Why it failed',
+      body: explained.map((o) => diagnosisBlock(o, o.diagnosis!)).join('\n\n'),
+    });
   }
-  const diffs = outcomes.filter((o) => o.prepared.diff);
-  for (const o of diffs) {
-    sections.push(
-      details(
-        `Task-definition diff for ${o.target.service} against ${o.prepared.baselineLabel}`,
-        codeBlock('diff', o.prepared.diff),
-      ),
-    );
-  }
-  return sections.join('\n\n');
+  s.diffs = outcomes
+    .filter((o) => o.prepared.diff)
+    .map((o) => ({ service: o.target.service, against: o.prepared.baselineLabel, diff: o.prepared.diff }));
+  return renderSummary(s);
 }

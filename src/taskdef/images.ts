@@ -42,6 +42,9 @@ export interface PinnedImage {
   container: string;
   image: string;
   digest?: string;
+  /** For an ECR image: the registry host, and the repository and tag as asked for (`web:v2`). */
+  registry?: string;
+  requested?: string;
 }
 
 /**
@@ -106,6 +109,8 @@ export async function pinImages(
           container: containers[i]!.name ?? '',
           image: pin ? pinned : containers[i]!.image!,
           digest: found.imageDigest,
+          registry: r.registry,
+          requested: `${r.repository}${r.tag ? `:${r.tag}` : `@${r.digest}`}`,
         };
         if (pin) containers[i]!.image = pinned;
       }

@@ -212,8 +212,21 @@ describe('pinImages', () => {
     const def = source();
     const pinned = await pinImages(def, clientsWith(new ECSClient({}), new ECRClient({})), true);
     expect(pinned).toEqual([
-      { container: 'web', image: `${REGISTRY}/web@${DIGEST_A}`, digest: DIGEST_A },
-      { container: 'worker', image: `${REGISTRY}/worker@${DIGEST_B}`, digest: DIGEST_B },
+      // The tag as asked for and the registry stay known for the summary after pinning.
+      {
+        container: 'web',
+        image: `${REGISTRY}/web@${DIGEST_A}`,
+        digest: DIGEST_A,
+        registry: REGISTRY,
+        requested: 'web:1',
+      },
+      {
+        container: 'worker',
+        image: `${REGISTRY}/worker@${DIGEST_B}`,
+        digest: DIGEST_B,
+        registry: REGISTRY,
+        requested: 'worker:1',
+      },
       { container: 'proxy', image: 'envoyproxy/envoy:v1.31' },
     ]);
     expect(def.containerDefinitions!.map((c) => c.image)).toEqual([
@@ -229,7 +242,13 @@ describe('pinImages', () => {
     const def = source();
     def.containerDefinitions = def.containerDefinitions!.slice(0, 1);
     const pinned = await pinImages(def, clientsWith(new ECSClient({}), new ECRClient({})), false);
-    expect(pinned[0]).toEqual({ container: 'web', image: `${REGISTRY}/web:1`, digest: DIGEST_A });
+    expect(pinned[0]).toEqual({
+      container: 'web',
+      image: `${REGISTRY}/web:1`,
+      digest: DIGEST_A,
+      registry: REGISTRY,
+      requested: 'web:1',
+    });
     expect(def.containerDefinitions[0]!.image).toBe(`${REGISTRY}/web:1`);
   });
 

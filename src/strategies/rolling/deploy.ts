@@ -141,6 +141,7 @@ export async function deployRolling(
 
   // A superseded deployment is not a failure: what replaced it is newer, and stays.
   const failed = started.filter((o) => o.status !== 'succeeded' && o.status !== 'superseded');
+  if (failed.length) phaseLog.markFailed('Watch deployments');
   if (failed.length) {
     await phaseLog.run('Diagnose failures', () => Promise.all(failed.map((o) => diagnose(o, clients))));
   }
