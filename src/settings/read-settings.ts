@@ -4,8 +4,9 @@
  * `SettingsError` that names the input (or file and line) and shows the expected form, before
  * the action makes a single AWS call.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { locateBaseConfig } from './base-config.js';
 import { type BlueGreenSettings, resolveBlueGreen } from './blue-green.js';
@@ -243,9 +244,18 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
     throw new SettingsError(`Input "poll-interval" must be longer than 0.${expectedFor('poll-interval')}`);
   }
 
+  const envFiles = s['env-files'] ?? [];
   const overrides = {
     images: s.images ?? [],
-    environment: s['environment-variables'] ?? [],
+    // Local .env files first, so `environment-variables` wins over a file's value.
+    environment: [...readEnvFiles(envFiles, workspace), ...(s['environment-variables'] ?? [])],
+    environmentFiles: envFiles
+      .filter((f) => f.file.startsWith('arn:'))
+      .map((f) => [f.container, f.file] as [string, string]),
+    dockerLabels: s['docker-labels'],
+    logDriver: s['log-driver'],
+    logOptions: s['log-options'],
+    command: s['container-command'],
     secrets: s.secrets ?? [],
     cpu: s.cpu,
     memory: s.memory,
@@ -358,4 +368,32 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
         },
       };
   }
+}
+
+/**
+ * The variables of the local `.env` files of `env-files`, as `[container/]NAME` pairs in file
+ * order. Values are read here and never shown: errors name the file and line only.
+ */
+function readEnvFiles(files: { container: string; file: string }[], workspace: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const { container, file } of files) {
+    if (file.startsWith('arn:')) continue;
+    const full = path.resolve(workspace, file);
+    if (!existsSync(full))
+      throw new SettingsError(`Input "env-files": file ${file} does not exist.${expectedFor('env-files')}`);
+    const text = readFileSync(full, 'utf8');
+    const bad = text
+      .split(/\r?\n/)
+      .findIndex(
+        (l) =>
+          l.trim() && !l.trim().startsWith('#') && !/^(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=/.test(l.trim()),
+      );
+    if (bad >= 0)
+      throw new SettingsError(
+        `Input "env-files": ${file} line ${bad + 1} is not \`NAME=value\`.${expectedFor('env-files')}`,
+      );
+    for (const [name, value] of Object.entries(parseEnv(text.replace(/^\s*export\s+/gm, ''))))
+      out.push([container ? `${container}/${name}` : name, value ?? '']);
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
+import { RENDER_FIELDS } from './render-fields.js';
 import { RUN_TASK_FIELDS } from './run-task-fields.js';
 import { bool, custom, duration, durationIn, entriesOf, pairs } from './zod-values.js';
 
@@ -154,6 +155,7 @@ export const FIELDS = {
       .pipe(z.string().regex(/^(\d+|\d+(\.\d+)? ?GB)$/i)),
     expected: 'task memory in MiB such as `512`, or `2 GB`',
   },
+  ...RENDER_FIELDS,
   'task-role-arn': {
     schema: z.string().regex(ROLE),
     expected: 'an IAM role ARN `arn:aws:iam::123456789012:role/name`',

@@ -29,6 +29,16 @@ export interface Overrides {
   executionRoleArn?: string;
   /** The container that unprefixed overrides apply to (default: the first container). */
   container?: string;
+  /** `[container/]key` → Docker label value. */
+  dockerLabels?: Pairs;
+  /** Container (`""`: the main one) → log driver. */
+  logDriver?: Pairs;
+  /** `[container/]option` → log driver option value. */
+  logOptions?: Pairs;
+  /** Container (`""`: the main one) → command. */
+  command?: [string, string[]][];
+  /** S3 `.env` object ARNs per container (`""`: the main one), passed through as `environmentFiles`. */
+  environmentFiles?: Pairs;
 }
 
 export interface ServiceTarget {

@@ -32,7 +32,12 @@ function hasOverrides(target: ServiceTarget): boolean {
     o.cpu ||
     o.memory ||
     o.taskRoleArn ||
-    o.executionRoleArn
+    o.executionRoleArn ||
+    o.dockerLabels?.length ||
+    o.logDriver?.length ||
+    o.logOptions?.length ||
+    o.command?.length ||
+    o.environmentFiles?.length
   );
 }
 

@@ -81,6 +81,36 @@ export function render(source: TaskDefinitionInput, overrides: Overrides): TaskD
       },
     );
   }
+  for (const [key, value] of overrides.dockerLabels ?? []) {
+    const [container, label] = target(key, main);
+    const c = find(container, 'docker-labels');
+    c.dockerLabels = { ...c.dockerLabels, [label]: value };
+  }
+  for (const [container, logDriver] of overrides.logDriver ?? []) {
+    const c = find(container || main, 'log-driver');
+    // A different driver's options mean nothing to the new one: start from none.
+    c.logConfiguration =
+      c.logConfiguration?.logDriver === logDriver ? c.logConfiguration : { logDriver: logDriver as never };
+  }
+  for (const [key, value] of overrides.logOptions ?? []) {
+    const [container, option] = target(key, main);
+    const c = find(container, 'log-options');
+    if (!c.logConfiguration?.logDriver)
+      throw new RenderError(
+        `Input "log-options": container "${container}" has no log driver to give options to. Expected: a \`log-driver\` for it, or a logConfiguration in the task definition.`,
+      );
+    c.logConfiguration = {
+      ...c.logConfiguration,
+      options: { ...c.logConfiguration.options, [option]: value },
+    };
+  }
+  for (const [container, command] of overrides.command ?? [])
+    find(container || main, 'container-command').command = command;
+  for (const [container, arn] of overrides.environmentFiles ?? []) {
+    const c = find(container || main, 'env-files');
+    const files = (c.environmentFiles ?? []).filter((f) => f.value !== arn);
+    c.environmentFiles = [...files, { value: arn, type: 's3' }];
+  }
   if (overrides.cpu) def.cpu = overrides.cpu;
   if (overrides.memory) def.memory = overrides.memory;
   if (overrides.taskRoleArn) def.taskRoleArn = overrides.taskRoleArn;
