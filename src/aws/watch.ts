@@ -13,6 +13,7 @@ import {
   describeProgress,
   judgeDeployment,
   type Progress,
+  shortArn,
   type Verdict,
 } from './deployment-outcome.js';
 
@@ -20,6 +21,24 @@ export interface WatchTarget {
   cluster: string;
   service: string;
   deploymentId: string;
+  /**
+   * Whose tasks this deployment starts, when they are not the release's new ones, e.g. "the
+   * previous revision's, ECS rolled back": every progress line says so, so that "2/2 running"
+   * of a rollback never reads as the release succeeding.
+   */
+  whose?: string;
+}
+
+/**
+ * What a progress line says besides the counts. Once ECS rolled our deployment back, or another
+ * deployment replaced it, the counts are of other tasks than ours, and the line says whose.
+ */
+function whoseTasks(target: WatchTarget, verdict: Verdict): string {
+  if (verdict.state === 'failed' && verdict.ecsRollback) {
+    return ` — the previous revision's (${shortArn(verdict.ecsRollback.taskDefinition)}), ECS rolled back`;
+  }
+  if (verdict.state === 'superseded') return " — a newer deployment's, not this release's";
+  return target.whose ? ` — ${target.whose}` : '';
 }
 
 export type FinalVerdict = Exclude<Verdict, { state: 'in-progress' }>;
@@ -134,7 +153,7 @@ export async function watchDeployments(
     const label = nameOf(w.target.service);
     options.log(
       verdict.state === 'succeeded'
-        ? `${label}: deployment ${w.target.deploymentId} completed (${describeProgress(verdict.progress)}).`
+        ? `${label}: deployment ${w.target.deploymentId} completed (${describeProgress(verdict.progress)}${whoseTasks(w.target, verdict)}).`
         : verdict.state === 'superseded'
           ? `${label}: superseded: ${verdict.reason}.`
           : `${label}: deployment ${w.target.deploymentId} failed: ${verdict.reason}.`,
@@ -193,7 +212,7 @@ export async function watchDeployments(
           failedTasksThreshold: thresholdFor(options, ours?.desiredCount ?? service.desiredCount ?? 0),
         });
         w.lastProgress = verdict.progress;
-        const line = `${nameOf(target.service)}: ${describeProgress(verdict.progress)}`;
+        const line = `${nameOf(target.service)}: ${describeProgress(verdict.progress)}${whoseTasks(target, verdict)}`;
         if (line !== w.lastLine) {
           options.log(line);
           w.lastLine = line;

@@ -106,7 +106,7 @@ export async function bringUp(clients: AwsClients, o: UpOptions): Promise<UpOutc
         tags: o.tags,
         pinImageDigests: o.pinImageDigests,
       });
-      for (const i of registered.images) core.info(`${i.container}: ${i.image}`);
+      for (const i of registered.images) core.info(`  container ${i.container}: ${i.image}`);
       core.info(`Task definition ${registered.arn}`);
       return registered;
     });

@@ -8,7 +8,8 @@ export function imageDigests(p: PreparedTaskDefinition): Record<string, string> 
 }
 
 export function logPrepared(p: PreparedTaskDefinition, dryRun: boolean): void {
-  for (const i of p.images) core.info(`${i.container}: ${i.image}`);
+  // Indented and named as containers: a container is often called like its service.
+  for (const i of p.images) core.info(`  container ${i.container}: ${i.image}`);
   if (dryRun) {
     core.info(
       p.registered

@@ -105,6 +105,12 @@ describe('rolling deploy of one service', () => {
 
     expect(result.summary).toContain('### Why it failed');
     expect(result.summary).toContain('EssentialContainerExited');
+    // Once the deploy failed, no progress line reads as success: each says whose tasks run.
+    const lines = result.stdout.split('\n');
+    const after = lines.slice(lines.findIndex((l) => /rolling back to api:1/.test(l)));
+    const progress = after.filter((l) => /^api: .*\d+\/\d+ running/.test(l));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const l of progress) expect(l).toContain("the previous revision's (api:1)");
     // History: the rollback is recorded, so the crashing revision is known bad.
     const history = await readHistory(ecs, sim().ecs.getService('prod', 'api')!.arn);
     expect(history[0]).toMatchObject({ taskDefinition: 'api:1', kind: 'rollback', replaced: 'api:2' });

@@ -84,7 +84,7 @@ export async function deployRolling(
           pinImageDigests: settings.pinImageDigests,
           rendered: rendered[i],
         });
-        core.info(`${target.service}:`);
+        core.info(`service ${target.service}:`);
         logPrepared(p, settings.dryRun);
         return p;
       }),
@@ -287,6 +287,7 @@ async function rollBack(
       cluster: o.target.cluster,
       service: o.target.service,
       deploymentId: o.rollback!.deploymentId,
+      whose: `the previous revision's (${shortArn(o.rollback!.taskDefinitionArn)}), ${o.rollback!.by === 'ecs' ? 'ECS rolled back' : 'rolled back by the action'}`,
     })),
     watchOptionsFrom(settings),
   );
