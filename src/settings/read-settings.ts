@@ -280,6 +280,7 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
       container: e.container ?? overrides.container,
     },
     desiredCount: e['desired-count'] ?? s['desired-count'],
+    diffEnvironmentValues: s['diff-environment-values'],
   }));
   if (targets.length === 0) {
     // `register` from a file needs no service: the target carries only the definition.
@@ -289,6 +290,7 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
       taskDefinition,
       overrides,
       desiredCount: s['desired-count'],
+      diffEnvironmentValues: s['diff-environment-values'],
     });
   }
 

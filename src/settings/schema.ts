@@ -166,6 +166,11 @@ export const FIELDS = {
   },
   'pin-image-digests': { schema: bool, expected: '`true` or `false`' },
   'dry-run': { schema: bool, expected: '`true` or `false`' },
+  'diff-environment-values': {
+    schema: bool,
+    expected:
+      '`true` or `false` (show environment values in the task-definition diff; names that look secret stay hidden)',
+  },
   strategy: { schema: z.enum(['rolling', 'blue-green']), expected: '`rolling` or `blue-green`' },
   'desired-count': { schema: integer(0, 10000), expected: 'a whole number of tasks, 0 or more' },
   'minimum-healthy-percent': { schema: integer(0, 100), expected: 'a whole percentage 0..100' },

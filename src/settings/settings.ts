@@ -47,6 +47,8 @@ export interface ServiceTarget {
   taskDefinition: TaskDefinitionSource;
   overrides: Overrides;
   desiredCount?: number;
+  /** Show environment values in the task-definition diff (never for names that look secret). */
+  diffEnvironmentValues?: boolean;
 }
 
 export interface RollingSettings {

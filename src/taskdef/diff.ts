@@ -6,6 +6,7 @@
  * The summary builder reuses this module: no other code renders a definition for people.
  */
 import { createTwoFilesPatch } from 'diff';
+import { credentialsIn } from '../settings/mask.js';
 import { looksSecret } from '../settings/secret-names.js';
 import { canonicalJson, type TaskDefinitionInput } from './normalize.js';
 
@@ -30,7 +31,8 @@ function redact(
     const theirs = envOf(other, c.name);
     c.environment = ((c.environment as Env) ?? []).map((e) => {
       const name = e.name ?? '';
-      if (showValues && !looksSecret(name)) return e;
+      // Asked-for values still hide secret-looking names and values that hold a credential.
+      if (showValues && !looksSecret(name) && !credentialsIn(`${name}=${e.value ?? ''}`).length) return e;
       const changed = side === 'after' && theirs.has(name) && theirs.get(name) !== (e.value ?? '');
       return { name, value: changed ? HIDDEN_CHANGED : HIDDEN };
     });

@@ -110,6 +110,10 @@ export async function prepareTaskDefinition(
   }
   if (liveArn && !live) live = await describeTaskDefinition(clients, liveArn);
   const images = await pinImages(rendered, clients, options.pinImageDigests);
-  const result = await registerTaskDefinition(clients, rendered, { dryRun: options.dryRun, live });
+  const result = await registerTaskDefinition(clients, rendered, {
+    dryRun: options.dryRun,
+    live,
+    showEnvironmentValues: target.diffEnvironmentValues,
+  });
   return { ...result, images, previousArn: liveArn, definition: rendered };
 }

@@ -44,7 +44,12 @@ async function latestRevision(clients: AwsClients, family: string) {
 export async function registerTaskDefinition(
   clients: AwsClients,
   def: TaskDefinitionInput,
-  options: { dryRun: boolean; live?: { arn: string; definition: TaskDefinitionInput } },
+  options: {
+    dryRun: boolean;
+    live?: { arn: string; definition: TaskDefinitionInput };
+    /** Environment values in the diff (names that look secret stay hidden). */
+    showEnvironmentValues?: boolean;
+  },
 ): Promise<RegisterResult> {
   const family = def.family!;
   const latest = await latestRevision(clients, family);
@@ -52,7 +57,9 @@ export async function registerTaskDefinition(
   const baselineLabel = baseline
     ? baseline.arn.slice(baseline.arn.lastIndexOf('/') + 1)
     : '(no earlier revision)';
-  const diff = diffDefinitions(baselineLabel, baseline?.definition, def);
+  const diff = diffDefinitions(baselineLabel, baseline?.definition, def, {
+    showValues: options.showEnvironmentValues,
+  });
   if (latest && canonicalJson(latest.definition) === canonicalJson(def)) {
     return {
       arn: latest.arn,

@@ -74,6 +74,27 @@ describe('environment values in outputs', () => {
     }
   });
 
+  it('with diff-environment-values, a dry run shows plain values, never secret-looking ones', async () => {
+    const result = await runAgainst(sim(), {
+      inputs: {
+        cluster: 'prod',
+        service: 'vault',
+        images: `${live.repo}:v2`,
+        'environment-variables': environmentVariables,
+        'diff-environment-values': 'true',
+        'dry-run': 'true',
+        ...FAST,
+      },
+    });
+    expect(result.errors).toEqual([]);
+    const all = everything(result);
+    expect(all).toContain(VALUES.FEATURE_FLAGS);
+    for (const value of [VALUES.DB_PASSWORD, VALUES.DATABASE_URL, VALUES.STRIPE_KEY]) {
+      expect(all).not.toContain(value);
+    }
+    for (const part of ['hunter2', 'pa55-w0rd']) expect(all).not.toContain(part);
+  });
+
   it('a real deploy registers the values and prints none of them', async () => {
     const result = await runAgainst(sim(), {
       inputs: {

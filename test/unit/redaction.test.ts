@@ -53,6 +53,16 @@ describe('task-definition diff', () => {
     );
     expect(diff).toContain('green');
     expect(diff).not.toContain('tok-1');
+    const url = diffDefinitions(
+      'web:1',
+      def({ DATABASE_URL: 'postgres://a:old-pass-1@db/x' }),
+      def({ DATABASE_URL: 'postgres://a:new-pass-2@db/x' }),
+      {
+        showValues: true,
+      },
+    );
+    expect(url).toContain(HIDDEN_CHANGED);
+    expect(url).not.toContain('pass-');
     expect(diff).not.toContain('tok-2');
   });
 
