@@ -9,6 +9,7 @@ import type { PreviewSettings } from '../settings/preview.js';
 import type { ServiceTarget } from '../settings/settings.js';
 import { type PinnedImage, pinImages } from '../taskdef/images.js';
 import { describeTaskDefinition } from '../taskdef/load.js';
+import { maskSecretValues } from '../taskdef/mask.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
 import { registerTaskDefinition } from '../taskdef/register.js';
 import { render } from '../taskdef/render.js';
@@ -109,6 +110,7 @@ export async function registerPreviewTaskDefinition(
   def = isolatePreview(def, options.target, options.preview);
   def = previewSize({ ...def, family: options.names.family }, options.target);
   def.tags = previewTags(options.tags);
+  maskSecretValues(def);
   const images = await pinImages(def, clients, options.pinImageDigests);
   const registered = await registerTaskDefinition(clients, def, { dryRun: false });
   return { arn: registered.arn!, images };

@@ -12,6 +12,7 @@ import {
   liveTaskDefinitionArn,
   loadTaskDefinitionFile,
 } from './load.js';
+import { maskSecretValues } from './mask.js';
 import type { TaskDefinitionInput } from './normalize.js';
 import { type RegisterResult, registerTaskDefinition, revisionOf } from './register.js';
 import { RenderError, render } from './render.js';
@@ -109,6 +110,7 @@ export async function prepareTaskDefinition(
     }
   }
   if (liveArn && !live) live = await describeTaskDefinition(clients, liveArn);
+  maskSecretValues(rendered, live?.definition);
   const images = await pinImages(rendered, clients, options.pinImageDigests);
   const result = await registerTaskDefinition(clients, rendered, {
     dryRun: options.dryRun,

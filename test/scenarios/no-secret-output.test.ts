@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunResult } from '../harness/run-action.js';
 import { ecsClient } from '../sim/ecs/testing.js';
 import { FAST, type LiveService, liveService } from './rolling-support.js';
-import { runAgainst, useSimulator } from './support.js';
+import { runAgainst, useSimulator, workspace } from './support.js';
 
 const sim = useSimulator({ timeScale: 600 });
 
@@ -93,6 +93,20 @@ describe('environment values in outputs', () => {
       expect(all).not.toContain(value);
     }
     for (const part of ['hunter2', 'pa55-w0rd']) expect(all).not.toContain(part);
+  });
+
+  it('masks secret-looking values that come from the config file, not only from inputs', async () => {
+    const ws = workspace({
+      'deploy.yml':
+        'cluster: prod\nservice: vault\nenvironment-variables:\n  SESSION_SECRET: from-the-config-file-42\n',
+    });
+    const result = await runAgainst(sim(), {
+      workspace: ws,
+      inputs: { config: 'deploy.yml', images: `${live.repo}:v2`, 'dry-run': 'true', ...FAST },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toContain('::add-mask::from-the-config-file-42');
+    expect(everything(result)).not.toContain('from-the-config-file-42');
   });
 
   it('a real deploy registers the values and prints none of them', async () => {
