@@ -190,7 +190,7 @@ const clusterIs =
 // ---- statements shared by the deploy and rollback roles ----
 const readServices: StatementTemplate = {
   sid: 'ReadAndUpdateServices',
-  why: 'Read, update and tag (history, lock) the named services only.',
+  why: 'Read, update and tag (history) the named services only.',
   actions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource', 'ecs:TagResource'],
   resources: services,
 };
@@ -281,6 +281,44 @@ const switchTraffic: StatementTemplate = {
   actions: ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'],
   resources: (p) => [...p.listeners, ...p.listeners.map((l) => rulesOf(p, l))],
 };
+const LOCK_TAG = 'deploy-action:lock';
+const takeTheReleaseLock: StatementTemplate = {
+  sid: 'TakeTheReleaseLock',
+  why: 'The release lock is a listener rule at priority 50000 carrying the deploy-action:lock tags, on the named listeners only.',
+  actions: ['elasticloadbalancing:CreateRule'],
+  resources: (p) => p.listeners,
+  condition: () => ({ Null: { [`aws:RequestTag/${LOCK_TAG}`]: 'false' } }),
+};
+const holdTheReleaseLock: StatementTemplate = {
+  sid: 'RenewAndReleaseTheLock',
+  why: "Renew (tag) and delete only rules that carry the lock's tag, on the named listeners.",
+  actions: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:DeleteRule'],
+  resources: (p) => p.listeners.map((l) => rulesOf(p, l)),
+  condition: () => ({ Null: { [`aws:ResourceTag/${LOCK_TAG}`]: 'false' } }),
+};
+const tagTheLockOnCreate: StatementTemplate = {
+  sid: 'TagTheLockRuleOnCreate',
+  why: 'CreateRule with tags also needs AddTags, on the rule being created only.',
+  actions: ['elasticloadbalancing:AddTags'],
+  resources: (p) => p.listeners.map((l) => rulesOf(p, l)),
+  condition: () => ({ StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule' } }),
+};
+const findServiceListener: StatementTemplate = {
+  sid: 'FindTheListenerOfAService',
+  why: 'A rolling service\'s release lock lives on the listener in front of its target group; ELB Describe* have no resource type: "*".',
+  actions: [
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:DescribeRules',
+  ],
+  resources: () => ['*'],
+};
+const readLockTags: StatementTemplate = {
+  sid: 'ReadWhoHoldsTheLock',
+  why: 'DescribeTags has no resource type: "*".',
+  actions: ['elasticloadbalancing:DescribeTags'],
+  resources: () => ['*'],
+};
 const readAlarms: StatementTemplate = {
   sid: 'ReadAlarms',
   why: 'Alarm states (alarms of this account and region; DescribeAlarms also lists by prefix).',
@@ -328,7 +366,7 @@ const tagOnCreate: StatementTemplate = {
 };
 const untagServices: StatementTemplate = {
   sid: 'UntagServices',
-  why: 'Remove the lock tag, and history entries that no longer fit the 50-tag limit, on the named services only.',
+  why: 'Remove history entries that no longer fit the 50-tag limit, on the named services only.',
   actions: ['ecs:UntagResource'],
   resources: services,
 };
@@ -360,6 +398,11 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
   ],
   'deploy-rolling': [
     readServices,
+    findServiceListener,
+    takeTheReleaseLock,
+    tagTheLockOnCreate,
+    holdTheReleaseLock,
+    readLockTags,
     readTaskDefinitions,
     readTasks,
     describeTasks,
@@ -384,6 +427,10 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     passTaskRoles,
     resolveImages,
     readListeners,
+    takeTheReleaseLock,
+    tagTheLockOnCreate,
+    holdTheReleaseLock,
+    readLockTags,
     switchTraffic,
     readAlarms,
     readMetrics,
@@ -396,11 +443,16 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
   rollback: [
     readServices,
     readServiceDeployments,
+    findServiceListener,
     readTaskDefinitions,
     readTasks,
     describeTasks,
     untagServices,
     readListeners,
+    takeTheReleaseLock,
+    tagTheLockOnCreate,
+    holdTheReleaseLock,
+    readLockTags,
     switchTraffic,
     readAlarms,
     readMetrics,

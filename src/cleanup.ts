@@ -8,6 +8,7 @@
 import * as core from '@actions/core';
 import { createClients } from './aws/clients.js';
 import { JOURNAL_STATE, Journal, undoEntries } from './release/journal.js';
+import { LockLostError, stillHeld } from './release/lock.js';
 import { clientsFor } from './release/steps.js';
 
 export async function cleanup(): Promise<void> {
@@ -29,8 +30,25 @@ export async function cleanup(): Promise<void> {
       core.info(`Undoing ${pending.length} step${pending.length === 1 ? '' : 's'} the main step left.`);
       // Only the clients the pending undos call: most post steps have nothing to undo.
       const clients = await createClients(state.region, clientsFor(pending.map((e) => e.step)));
-      const report = await undoEntries(clients, state, core.info, () =>
-        core.saveState(JOURNAL_STATE, JSON.stringify(state)),
+      // The release lock the main step held must still be this run's before anything is undone:
+      // once it expired and another release took it, what is live is that release's business.
+      const lock = state.entries.find((e) => e.step.kind === 'lock' && !e.undone)?.step;
+      const check =
+        lock?.kind === 'lock'
+          ? async () => {
+              if (!(await stillHeld(clients.elb, lock.listenerArn, lock.token))) {
+                throw new LockLostError(
+                  "the release lock is no longer this run's (it expired, and another release may hold it); left to that release",
+                );
+              }
+            }
+          : undefined;
+      const report = await undoEntries(
+        clients,
+        state,
+        core.info,
+        () => core.saveState(JOURNAL_STATE, JSON.stringify(state)),
+        check,
       );
       lines.push(...report.done);
       for (const f of report.failed) core.warning(`Cleanup: ${f}`);

@@ -37,6 +37,7 @@ export class Journal {
   private readonly state: JournalState;
   private queue: Promise<unknown> = Promise.resolve();
   private undoing?: Promise<UndoReport>;
+  private check?: () => Promise<void>;
 
   constructor(
     private readonly clients: AwsClients,
@@ -56,10 +57,19 @@ export class Journal {
     return this.state.entries;
   }
 
+  /**
+   * From now on, run `check` before every recorded change and every undo: the release lock must
+   * still be this run's (it throws when it is not, and nothing more is changed).
+   */
+  guard(check: () => Promise<void>): void {
+    this.check = check;
+  }
+
   /** Record `step`, then run `fn`. Refused once an undo started. */
   perform<T>(step: Step, fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
       if (this.undoing) throw new CancelledError('undo in progress');
+      if (this.check && step.kind !== 'lock') await this.check();
       this.state.entries.push({ step });
       this.persist(this.state);
       return fn();
@@ -78,6 +88,7 @@ export class Journal {
   run<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
       if (this.undoing) throw new CancelledError('undo in progress');
+      if (this.check) await this.check();
       return fn();
     });
     this.queue = run.catch(() => undefined);
@@ -100,7 +111,7 @@ export class Journal {
   undo(log: (line: string) => void = core.info): Promise<UndoReport> {
     if (!this.undoing) {
       this.undoing = this.queue.then(() =>
-        undoEntries(this.clients, this.state, log, () => this.persist(this.state)),
+        undoEntries(this.clients, this.state, log, () => this.persist(this.state), this.check),
       );
     }
     return this.undoing;
@@ -113,11 +124,14 @@ export async function undoEntries(
   state: JournalState,
   log: (line: string) => void,
   persist: () => void,
+  check?: () => Promise<void>,
 ): Promise<UndoReport> {
   const report: UndoReport = { done: [], failed: [] };
   for (const entry of [...state.entries].reverse()) {
     if (entry.undone) continue;
     try {
+      // An undo is a change too: only while the lock is still ours (the lock step checks itself).
+      if (check && entry.step.kind !== 'lock') await check();
       const line = await undoStep(clients, entry.step);
       entry.undone = true;
       persist();

@@ -15,8 +15,11 @@ import type { AwsClients, ClientKind } from '../aws/clients.js';
 import { describeWeights, routeKind, type Weights } from '../aws/weights.js';
 
 export type Step =
-  /** The deploy lock tag on the service pair. Undo: remove it if it is still ours. */
-  | { kind: 'lock'; cluster: string; serviceArn: string; owner: string }
+  /**
+   * The release lock: a rule at the lock's priority on the listener, carrying `token` in its
+   * tags. Undo: delete that rule if it still carries our token; any other rule is left alone.
+   */
+  | { kind: 'lock'; listenerArn: string; token: string }
   /**
    * Forward weights of a listener or rule before we changed them, with the whole action list
    * as it was. Undo: put the actions back in one Modify call (no read first: the restore is on
@@ -52,7 +55,7 @@ export type Step =
 export function describeStep(step: Step): string {
   switch (step.kind) {
     case 'lock':
-      return `deploy lock on ${step.serviceArn.slice(step.serviceArn.lastIndexOf('/') + 1)}`;
+      return `release lock on listener ${step.listenerArn.slice(step.listenerArn.indexOf('/') + 1)}`;
     case 'route':
       return `${step.role} traffic (${describeWeights(step.weights)} before)`;
     case 'service':
@@ -89,7 +92,7 @@ async function notOursToUndo(
 }
 
 const CLIENT_OF: Record<Step['kind'], ClientKind> = {
-  lock: 'ecs',
+  lock: 'elb',
   route: 'elb',
   service: 'ecs',
   'scalable-target': 'autoscaling',
@@ -162,10 +165,10 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
         : `No one-off task started by ${step.startedBy} was running.`;
     }
     case 'lock': {
-      const { releaseLock } = await import('./lock.js');
-      return (await releaseLock(clients.ecs, step.serviceArn, step.owner))
-        ? 'Deploy lock released.'
-        : 'Deploy lock was no longer ours; left alone.';
+      const { releaseLockOf } = await import('./lock.js');
+      return (await releaseLockOf(clients.elb, step.listenerArn, step.token))
+        ? 'Release lock released.'
+        : 'Release lock not held by this run (another run holds it, or it was never taken); left alone.';
     }
   }
 }

@@ -107,7 +107,7 @@ describe('cancelling a blue-green release', () => {
     expect(await productionWeights(env)).toEqual({ blue: 100, green: 0 });
     expect(result.post?.exitCode).toBe(0);
     expect(result.post?.stdout).toContain('Post step: pay-green set back to 0 tasks of pay:');
-    expect(result.post?.stdout).toContain('Post step: Deploy lock released.');
+    expect(result.post?.stdout).toContain('Post step: Release lock released.');
     expect(result.post?.stdout).not.toContain('Production traffic restored');
     expect(result.postSummary).toContain('### Post step');
     expect(await desiredCounts(env)).toEqual({ blue: 2, green: 0 });

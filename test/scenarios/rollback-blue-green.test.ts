@@ -92,7 +92,7 @@ describe('rollback of a blue-green service', () => {
       sim()
         .log.mutations()
         .map((c) => c.operation),
-    ).toEqual(['ModifyListener', 'TagResource']);
+    ).toEqual(['CreateRule', 'ModifyListener', 'DeleteRule', 'TagResource']);
     const history = await readHistory(env.clients.ecs, sim().ecs.getService(env.cluster, 'cart-blue')!.arn);
     expect(history[0]).toMatchObject({
       kind: 'rollback',

@@ -20,10 +20,11 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { holderOf, lockRuleInput, lockTags, tagValue } from '../../src/aws/lock-rule.js';
 import { judgeGates, loadBalancerDimension, targetGroupDimension } from '../../src/aws/metrics.js';
 import { type Route, setWeights, weightsOf, withWeights } from '../../src/aws/traffic.js';
 import { Journal, type JournalState, undoEntries } from '../../src/release/journal.js';
-import { formatLock, parseLock } from '../../src/release/lock.js';
+import { listenerOf, runIdentity } from '../../src/release/lock.js';
 import { parseTrafficSteps } from '../../src/settings/blue-green-fields.js';
 import { readSettings } from '../../src/settings/read-settings.js';
 import { checkResponse, expectationOf } from '../../src/smoke/smoke.js';
@@ -284,16 +285,55 @@ describe('metric gates', () => {
   });
 });
 
-describe('deploy lock tag', () => {
-  it('round-trips owner and expiry in characters ECS tag values allow', () => {
-    const value = formatLock({ owner: 'example/app/1001.1/ab12cd34', expiresAt: Date.UTC(2026, 0, 1) });
-    expect(value).toBe('owner=example/app/1001.1/ab12cd34 until=2026-01-01T00:00:00.000Z');
-    expect(value).toMatch(/^[\w\s+=.:/@-]+$/);
-    expect(parseLock(value)).toEqual({
-      owner: 'example/app/1001.1/ab12cd34',
-      expiresAt: Date.UTC(2026, 0, 1),
+describe('release lock rule', () => {
+  const holder = {
+    token: '0123456789abcdef0123456789abcdef',
+    ...runIdentity({
+      serverUrl: 'https://github.com',
+      repository: 'example/app',
+      runId: '1001',
+      runAttempt: '2',
+      actor: 'octo cat',
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      event: {},
+    }),
+    scope: 'prod/shop-blue',
+    expiresAt: Date.UTC(2026, 0, 1),
+  };
+
+  it('names its holder in tags ELB accepts, and reads them back', () => {
+    const tags = lockTags(holder);
+    for (const t of tags) {
+      expect(t.Key!.length).toBeLessThanOrEqual(128);
+      expect(t.Value!.length).toBeLessThanOrEqual(256);
+      expect(t.Value).toMatch(/^[\p{L}\p{N} _.:/=+\-@]+$/u);
+    }
+    expect(holderOf(tags)).toEqual({
+      ...holder,
+      runUrl: 'https://github.com/example/app/actions/runs/1001/attempts/2',
     });
-    expect(parseLock('garbage')).toBeUndefined();
+    expect(holderOf([{ Key: 'team', Value: 'checkout' }])).toBeUndefined();
+    expect(tagValue('x'.repeat(300)).length).toBe(256);
+  });
+
+  it('matches no real request: one header only the holder knows, a fixed 404', () => {
+    const input = lockRuleInput(LISTENER, holder);
+    expect(input.Priority).toBe(50_000);
+    expect(input.Conditions).toEqual([
+      {
+        Field: 'http-header',
+        HttpHeaderConfig: { HttpHeaderName: 'X-Deploy-Action-Lock', Values: [holder.token] },
+      },
+    ]);
+    expect(input.Actions[0]).toMatchObject({
+      Type: 'fixed-response',
+      FixedResponseConfig: { StatusCode: '404' },
+    });
+  });
+
+  it('finds the listener of a listener rule', () => {
+    expect(listenerOf(RULE)).toBe(LISTENER);
+    expect(listenerOf(LISTENER)).toBe(LISTENER);
   });
 });
 

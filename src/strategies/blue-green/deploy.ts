@@ -13,6 +13,7 @@ import { AlarmWatch } from '../../aws/alarms.js';
 import { readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
+import { describeHolder } from '../../aws/lock-rule.js';
 import { judgeGates, readGateMetrics } from '../../aws/metrics.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
 import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from '../../aws/traffic.js';
@@ -155,6 +156,42 @@ export async function releaseBlueGreen(
     const { live } = topology;
     let idle = topology.idle;
 
+    // The lock comes first: a run that loses it changes nothing at all, not even a new revision.
+    // A re-run of what is live already needs no lock: it changes nothing either way.
+    if (!settings.dryRun) {
+      const planned = await prepareTaskDefinition(
+        clients,
+        { ...target, service: live.service },
+        { dryRun: true, pinImageDigests: settings.pinImageDigests, rendered },
+      );
+      if (planned.arn === live.taskDefinition) {
+        outcome.prepared = planned;
+        outcome.status = 'unchanged';
+        outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
+        core.info(`Nothing to do: ${outcome.reason}.`);
+        return outcome;
+      }
+    }
+    if (!settings.dryRun) {
+      await phases.run('Release lock', async () => {
+        const lock = await takeLock(clients, topology, settings, journal, signal);
+        if (lock.tookOver) event(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
+        // Every traffic change and every undo from here on happens only while the lock is ours.
+        journal.guard(() => lock.verify());
+        // What was read before the lock may be stale: another release may have finished meanwhile.
+        const now = await readTopology(clients, target.cluster, bg);
+        if (
+          now.live.color !== live.color ||
+          now.live.taskDefinition !== live.taskDefinition ||
+          now.missing !== topology.missing
+        ) {
+          throw new RefusedError(
+            `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${shortArn(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
+          );
+        }
+      });
+    }
+
     const prepared = await phases.run('Register task definition', () =>
       prepareTaskDefinition(
         clients,
@@ -175,25 +212,13 @@ export async function releaseBlueGreen(
       outcome.status = 'unchanged';
       outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
       core.info(`Nothing to do: ${outcome.reason}.`);
+      // Nothing was changed but the lock: release it now, not when it expires.
+      outcome.undo = await journal.undo(core.info);
       return outcome;
     }
     const newArn = prepared.arn!;
     const capacity = target.desiredCount ?? live.desiredCount;
 
-    await phases.run('Deploy lock', async () => {
-      await takeLock(clients, topology, bg, settings, journal, signal);
-      // What was read before the lock may be stale: another release may have finished meanwhile.
-      const now = await readTopology(clients, target.cluster, bg);
-      if (
-        now.live.color !== live.color ||
-        now.live.taskDefinition !== live.taskDefinition ||
-        now.missing !== topology.missing
-      ) {
-        throw new RefusedError(
-          `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${shortArn(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
-        );
-      }
-    });
     if (topology.missing) {
       const absent = idle;
       idle = await phases.run(`Create ${absent.service}`, () =>

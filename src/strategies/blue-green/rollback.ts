@@ -8,10 +8,12 @@
 import * as core from '@actions/core';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
+import { describeHolder } from '../../aws/lock-rule.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
 import { describeWeights, setWeights } from '../../aws/traffic.js';
 import { entryForThisRun, readHistory, recordHistory } from '../../history/history.js';
-import { resolveRevision } from '../../history/rollback-target.js';
+import { RollbackRefused, resolveRevision } from '../../history/rollback-target.js';
+import { acquireListenerLock, LOCK_TTL_MS, listenerOf, newToken, runIdentity } from '../../release/lock.js';
 import type { BlueGreenDeploySettings, BlueGreenRollbackSettings } from '../../settings/settings.js';
 import { deployBlueGreen, type ReleaseOutcome } from './deploy.js';
 import { readTopology, type Topology } from './topology.js';
@@ -88,8 +90,26 @@ export async function rollbackBlueGreen(
     [topology.live.targetGroupArn]: 0,
   };
   await core.group('Switch production traffic', async () => {
-    await setWeights(clients.elb, bg.listener, weights);
-    core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
+    // One listener change, but still only while no release is moving this listener's traffic.
+    const listenerArn = listenerOf(bg.listener);
+    const lock = await acquireListenerLock(
+      clients.elb,
+      listenerArn,
+      `${topology.cluster}/${topology.blue.service || topology.live.service}`,
+      runIdentity(settings.run),
+      newToken(),
+      { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+    ).catch((err: Error) => {
+      throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
+    });
+    try {
+      if (lock.tookOver) core.info(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
+      await lock.verify();
+      await setWeights(clients.elb, bg.listener, weights);
+      core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
+    } finally {
+      await lock.release();
+    }
   });
   await core.group('Record history', () =>
     recordHistory(

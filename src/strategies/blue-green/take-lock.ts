@@ -1,63 +1,60 @@
 /**
- * Takes the deploy lock of a blue-green pair as the first journaled step, so that a failure,
- * a cancel or the post step releases it like any other change.
+ * Takes the release lock of a blue-green pair — the lock of its production listener — as the
+ * first journaled step, so that a failure, a cancel or the post step releases it like any other
+ * change. The token is journaled before the first create: if the create landed but its answer
+ * was lost, the undo still finds (and only finds) our rule.
  */
 import * as core from '@actions/core';
 import type { AwsClients } from '../../aws/clients.js';
+import { describeHolder } from '../../aws/lock-rule.js';
 import type { Journal } from '../../release/journal.js';
-import { acquireLock, LOCK_TAG } from '../../release/lock.js';
-import type { BlueGreenSettings } from '../../settings/blue-green.js';
+import {
+  acquireListenerLock,
+  type ListenerLock,
+  LOCK_TTL_MS,
+  listenerOf,
+  newToken,
+  runIdentity,
+} from '../../release/lock.js';
 import type { Settings } from '../../settings/settings.js';
 import { RefusedError } from './errors.js';
-import type { Side, Topology } from './topology.js';
-
-/** How long a racing release has to show up before the lock counts as ours. */
-const LOCK_SETTLE_MS = 1_000;
-/** A crashed run's lock expires this long after its own longest possible run. */
-const LOCK_MARGIN_MS = 10 * 60_000;
-
-/** The lock lives on the blue service, or on the live one while blue does not exist yet. */
-function lockSide(t: Topology): Side {
-  return t.blue.serviceArn ? t.blue : t.live;
-}
+import type { Topology } from './topology.js';
 
 export async function takeLock(
   clients: AwsClients,
   t: Topology,
-  bg: BlueGreenSettings,
   settings: Settings,
   journal: Journal,
   signal: AbortSignal,
-): Promise<void> {
-  const { run } = settings;
-  const owner =
-    `${run.repository ?? 'local'}/${run.runId ?? '0'}.${run.runAttempt ?? '1'}/${Math.random().toString(36).slice(2, 10)}`.replace(
-      /[^\w.:/=+@-]/g,
-      '_',
-    );
-  const longest =
-    settings.timeoutMs * 2 +
-    bg.smokeTimeoutMs +
-    bg.steps.length * bg.stepPauseMs +
-    bg.bakeTimeMs +
-    bg.scaleDownDelayMs;
-  const expiresAt = Date.now() + longest + LOCK_MARGIN_MS;
+): Promise<ListenerLock> {
+  const listenerArn = listenerOf(t.route.arn);
+  const token = newToken();
+  let lock: ListenerLock;
   try {
-    await journal.perform(
-      { kind: 'lock', cluster: t.cluster, serviceArn: lockSide(t).serviceArn, owner },
-      () =>
-        acquireLock(
-          clients.ecs,
-          { cluster: t.cluster, service: lockSide(t).service, serviceArn: lockSide(t).serviceArn },
-          { owner, expiresAt },
-          { settleMs: LOCK_SETTLE_MS, signal },
-        ),
+    lock = await journal.perform({ kind: 'lock', listenerArn, token }, () =>
+      acquireListenerLock(
+        clients.elb,
+        listenerArn,
+        `${t.cluster}/${t.blue.service || t.live.service}`,
+        runIdentity(settings.run),
+        token,
+        {
+          timeoutMs: settings.lockTimeoutMs,
+          ttlMs: LOCK_TTL_MS,
+          signal,
+          log: core.info,
+          warn: core.warning,
+        },
+      ),
     );
   } catch (err) {
     if ((err as Error).name === 'LockHeldError') throw new RefusedError((err as Error).message);
     throw err;
   }
   core.info(
-    `Deploy lock taken (tag ${LOCK_TAG} on ${lockSide(t).service}, until ${new Date(expiresAt).toISOString()}).`,
+    `Release lock taken (listener rule ${lock.ruleArn}, until ${new Date(lock.holder.expiresAt).toISOString()}, renewed while this run lives).`,
   );
+  if (lock.tookOver)
+    core.info(`It was taken over from the expired lock of ${describeHolder(lock.tookOver)}.`);
+  return lock;
 }

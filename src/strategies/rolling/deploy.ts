@@ -9,11 +9,14 @@ import { checkServicesExist } from '../../aws/check-services.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from '../../aws/diagnose.js';
+import { describeHolder } from '../../aws/lock-rule.js';
+import { listenerOfService } from '../../aws/service-listener.js';
 import { startDeployment } from '../../aws/update-service.js';
 import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from '../../aws/watch.js';
 import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { Journal } from '../../release/journal.js';
+import { LOCK_TTL_MS, takeLocks } from '../../release/lock.js';
 import { PhaseLog } from '../../release/phase-log.js';
 import type { Step } from '../../release/steps.js';
 import type { RollingDeploySettings, RunContext, ServiceTarget } from '../../settings/settings.js';
@@ -76,6 +79,32 @@ export async function deployRolling(
     return services;
   });
 
+  // The release lock of every listener in front of these services comes first: a run that
+  // loses it changes nothing at all. A service behind no load balancer has no lock to take; the
+  // superseded rule (never roll back over a newer deployment) is what keeps it safe.
+  const journal = new Journal(clients);
+  if (!settings.dryRun) {
+    const listeners = (
+      await Promise.all([...found.values()].map((s) => listenerOfService(clients.elb, s)))
+    ).filter((l): l is string => !!l);
+    if (listeners.length) {
+      await phaseLog.run('Release lock', async () => {
+        const locks = await takeLocks(
+          clients.elb,
+          journal,
+          listeners,
+          targets.map((t) => `${t.cluster}/${nameOf(t.service)}`).join(', '),
+          settings.run,
+          { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+        );
+        for (const l of locks) {
+          core.info(`Release lock taken (listener rule ${l.ruleArn}).`);
+          if (l.tookOver) core.info(`Took over the expired release lock of ${describeHolder(l.tookOver)}.`);
+        }
+      });
+    }
+  }
+
   const prepared = await phaseLog.run('Register task definitions', () =>
     Promise.all(
       targets.map(async (target, i) => {
@@ -110,7 +139,6 @@ export async function deployRolling(
   // Each UpdateService is journalled (action state) before it is sent, with the revision and
   // count to go back to: if the job is cancelled or the runner dies mid-deploy, the post step
   // puts the services back. Once every outcome is settled here, the journal is committed.
-  const journal = new Journal(clients);
   await phaseLog.run('Start deployments', () =>
     Promise.all(
       outcomes.map((o) => {
@@ -146,7 +174,8 @@ export async function deployRolling(
     await phaseLog.run('Diagnose failures', () => Promise.all(failed.map((o) => diagnose(o, clients))));
   }
   if (failed.some((o) => o.rollback?.by === 'ecs') || (failed.length && settings.rolling.rollbackOnFailure)) {
-    await phaseLog.run('Roll back', () => rollBack(failed, settings, clients));
+    // A rollback is a change too: only while the lock is still ours.
+    await phaseLog.run('Roll back', () => journal.run(() => rollBack(failed, settings, clients)));
   }
 
   // Superseded deployments stay as they are; the post step says so instead of undoing anything.
@@ -165,6 +194,8 @@ export async function deployRolling(
       Promise.all(recorded.map((o) => record(o, clients, settings.run))),
     );
   }
+  // Committed: only the release locks are left in the journal, and this releases them.
+  await journal.undo(core.info);
   return { outcomes, phaseLog };
 }
 

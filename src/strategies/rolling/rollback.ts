@@ -8,11 +8,13 @@ import * as core from '@actions/core';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { type Diagnosis, diagnoseDeployment, rootCause } from '../../aws/diagnose.js';
+import { listenerOfService } from '../../aws/service-listener.js';
 import { startDeployment } from '../../aws/update-service.js';
 import { type FinalVerdict, watchDeployments } from '../../aws/watch.js';
 import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
-import { resolveRollbackTarget } from '../../history/rollback-target.js';
+import { RollbackRefused, resolveRollbackTarget } from '../../history/rollback-target.js';
+import { acquireListenerLock, LOCK_TTL_MS, newToken, runIdentity } from '../../release/lock.js';
 import { PhaseLog } from '../../release/phase-log.js';
 import type { RollingRollbackSettings, ServiceTarget } from '../../settings/settings.js';
 
@@ -66,54 +68,86 @@ export async function rollbackRolling(
 
   if (settings.dryRun) return { ...base, status: 'dry-run' };
 
-  const watch = (deploymentId: string) =>
-    watchDeployments(
-      clients.ecs,
-      [{ cluster: target.cluster, service: target.service, deploymentId }],
-      watchOptionsFrom(settings),
-    ).then((results) => results[0]!.verdict);
-
-  const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
-    const d = await startDeployment(clients.ecs, target, resolved.targetArn, {
-      rolling: settings.rolling,
-      forceNewDeployment: false,
-    });
-    core.info(`Deployment ${d.deploymentId} started.`);
-    return { id: d.deploymentId, verdict: await watch(d.deploymentId) };
-  });
-
-  if (deployment.verdict.state === 'succeeded') {
-    await phases.run('Record history', () =>
-      recordHistory(
+  // A rollback replaces what the listener serves: it takes the same release lock as a deploy.
+  const listenerArn = await listenerOfService(clients.elb, resolved.service);
+  const lock = listenerArn
+    ? await phases.run('Release lock', () =>
+        acquireListenerLock(
+          clients.elb,
+          listenerArn,
+          `${target.cluster}/${target.service}`,
+          runIdentity(settings.run),
+          newToken(),
+          { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+        ).catch((err: Error) => {
+          throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
+        }),
+      )
+    : undefined;
+  try {
+    const watch = (deploymentId: string) =>
+      watchDeployments(
         clients.ecs,
-        resolved.serviceArn,
-        entryForThisRun(settings.run, resolved.targetArn, { replacedArn: resolved.liveArn, reason }),
-      ),
-    );
-    return { ...base, status: 'succeeded' };
-  }
+        [{ cluster: target.cluster, service: target.service, deploymentId }],
+        watchOptionsFrom(settings),
+      ).then((results) => results[0]!.verdict);
 
-  // The rollback itself failed: say why, and make sure what was live before serves again.
-  const failed = deployment.verdict as Extract<FinalVerdict, { state: 'failed' }>;
-  const diagnosis = await phases.run('Diagnose', () =>
-    diagnoseDeployment(clients.ecs, target.cluster, target.service, deployment.id),
-  );
-  for (const line of rootCause(diagnosis)) core.info(line);
-  let restored: 'by-ecs' | 'by-action' | 'failed';
-  if (failed.ecsRollback) {
-    restored = 'by-ecs';
-    await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
-      watch(failed.ecsRollback!.deploymentId),
-    );
-  } else {
-    restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
-      const back = await startDeployment(clients.ecs, target, resolved.liveArn, {
+    const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
+      await lock?.verify();
+      const d = await startDeployment(clients.ecs, target, resolved.targetArn, {
         rolling: settings.rolling,
         forceNewDeployment: false,
       });
-      const verdict = await watch(back.deploymentId);
-      return verdict.state === 'succeeded' ? 'by-action' : 'failed';
+      core.info(`Deployment ${d.deploymentId} started.`);
+      return { id: d.deploymentId, verdict: await watch(d.deploymentId) };
     });
+
+    if (deployment.verdict.state === 'succeeded') {
+      await phases.run('Record history', () =>
+        recordHistory(
+          clients.ecs,
+          resolved.serviceArn,
+          entryForThisRun(settings.run, resolved.targetArn, { replacedArn: resolved.liveArn, reason }),
+        ),
+      );
+      return { ...base, status: 'succeeded' };
+    }
+
+    if (deployment.verdict.state === 'superseded') {
+      // Someone deployed over the rollback: theirs is newer, and stays.
+      core.warning(`Rollback superseded: ${deployment.verdict.reason}; not undone.`);
+      return {
+        ...base,
+        status: 'failed',
+        failure: `superseded: ${deployment.verdict.reason}`,
+        restored: 'failed',
+      };
+    }
+    // The rollback itself failed: say why, and make sure what was live before serves again.
+    const failed = deployment.verdict as Extract<FinalVerdict, { state: 'failed' }>;
+    const diagnosis = await phases.run('Diagnose', () =>
+      diagnoseDeployment(clients.ecs, target.cluster, target.service, deployment.id),
+    );
+    for (const line of rootCause(diagnosis)) core.info(line);
+    let restored: 'by-ecs' | 'by-action' | 'failed';
+    if (failed.ecsRollback) {
+      restored = 'by-ecs';
+      await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
+        watch(failed.ecsRollback!.deploymentId),
+      );
+    } else {
+      restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
+        await lock?.verify();
+        const back = await startDeployment(clients.ecs, target, resolved.liveArn, {
+          rolling: settings.rolling,
+          forceNewDeployment: false,
+        });
+        const verdict = await watch(back.deploymentId);
+        return verdict.state === 'succeeded' ? 'by-action' : 'failed';
+      });
+    }
+    return { ...base, status: 'failed', failure: failed.reason, diagnosis, restored };
+  } finally {
+    await lock?.release();
   }
-  return { ...base, status: 'failed', failure: failed.reason, diagnosis, restored };
 }
