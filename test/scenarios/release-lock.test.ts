@@ -78,8 +78,8 @@ describe('the release lock', () => {
       if (!third && /Bake \d/.test(stdout)) third = release('3003', 'v1');
     };
     const [a, b] = await Promise.all([
-      release('1001', 'v2', { 'bake-time': '6s' }, startThird),
-      release('2002', 'v2', { 'bake-time': '6s' }, startThird),
+      release('1001', 'v2', { 'bake-time': '15s' }, startThird),
+      release('2002', 'v2', { 'bake-time': '15s' }, startThird),
     ]);
     expect(third).toBeDefined();
     const c = await third!;
