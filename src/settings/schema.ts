@@ -179,14 +179,24 @@ export const FIELDS = {
   'rollback-on-failure': { schema: bool, expected: '`true` or `false`' },
   'force-new-deployment': { schema: bool, expected: '`true` or `false`' },
   'deployment-alarms': {
-    schema: z.union([z.string(), z.array(z.string().min(1))]).transform((v) =>
-      typeof v === 'string'
-        ? v
-            .split(/[\n,]/)
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : v,
-    ),
+    schema: z
+      .union([z.string(), z.array(z.string().min(1))])
+      .transform((v) =>
+        typeof v === 'string'
+          ? v
+              .split(/[\n,]/)
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v,
+      )
+      .pipe(
+        // CloudWatch alarm names: 1 to 255 characters, no control characters.
+        z.array(
+          z
+            .string()
+            .regex(/^[^\p{Cc}]{1,255}$/u, 'an alarm name is 1 to 255 characters without control characters'),
+        ),
+      ),
     expected: 'CloudWatch alarm names separated by commas or new lines',
   },
   'failed-tasks-threshold': { schema: integer(1, 200), expected: 'a whole number 1..200' },

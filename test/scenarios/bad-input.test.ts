@@ -100,6 +100,11 @@ const cases: {
       /Input "secrets" is invalid: the value of DB_PASSWORD is not valid\. Expected: `NAME=arn:aws:secretsmanager/,
   },
   {
+    name: 'a deployment alarm name longer than CloudWatch allows',
+    inputs: { cluster: 'prod', service: 'web', 'deployment-alarms': 'a'.repeat(256) },
+    error: /Input "deployment-alarms" is invalid: an alarm name is 1 to 255 characters/,
+  },
+  {
     name: 'a container given two images',
     inputs: { cluster: 'prod', service: 'web', images: 'web=nginx:1\nweb=nginx:2' },
     error: /Input "images" is invalid: container "web" is given two images/,
