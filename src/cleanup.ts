@@ -6,14 +6,11 @@
  * not turn a finished deploy red.
  */
 import * as core from '@actions/core';
-import { createClients } from './aws/clients.js';
-import { JOURNAL_STATE, Journal, undoEntries } from './release/journal.js';
-import { LockLostError, stillHeld } from './release/lock.js';
-import { clientsFor } from './release/steps.js';
+import { JOURNAL_STATE, loadJournalState } from './release/journal-state.js';
 
 export async function cleanup(): Promise<void> {
   try {
-    const state = Journal.load(core.getState(JOURNAL_STATE));
+    const state = loadJournalState(core.getState(JOURNAL_STATE));
     if (!state) {
       core.info('Nothing to clean up.');
       return;
@@ -28,7 +25,15 @@ export async function cleanup(): Promise<void> {
       );
     } else {
       core.info(`Undoing ${pending.length} step${pending.length === 1 ? '' : 's'} the main step left.`);
-      // Only the clients the pending undos call: most post steps have nothing to undo.
+      // The undo code and only the clients the pending undos call: most post steps have
+      // nothing to undo and load neither.
+      const [{ createClients }, { undoEntries }, { clientsFor }, { LockLostError, stillHeld }] =
+        await Promise.all([
+          import('./aws/clients.js'),
+          import('./release/journal.js'),
+          import('./release/steps.js'),
+          import('./release/lock.js'),
+        ]);
       const clients = await createClients(state.region, clientsFor(pending.map((e) => e.step)));
       // The release lock the main step held must still be this run's before anything is undone:
       // once it expired and another release took it, what is live is that release's business.

@@ -10,9 +10,8 @@
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { CancelledError } from './cancel.js';
+import { JOURNAL_STATE, loadJournalState } from './journal-state.js';
 import { describeStep, type Step, undoStep } from './steps.js';
-
-export const JOURNAL_STATE = 'journal';
 
 export interface Entry {
   step: Step;
@@ -49,8 +48,7 @@ export class Journal {
   }
 
   static load(text: string): JournalState | undefined {
-    if (!text) return undefined;
-    return JSON.parse(text) as JournalState;
+    return loadJournalState(text);
   }
 
   get entries(): readonly Entry[] {

@@ -3,7 +3,7 @@
  * release owns its own keys. Spread into `FIELDS`: every key is an action input and a config
  * file key like any other.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DurationUnit, durationProblem, parseDuration } from './values.js';
 import { bool, custom, duration, durationIn } from './zod-values.js';
 

@@ -5,7 +5,7 @@
  * tests reuse `smoke-tests` and `smoke-timeout`; sizes reuse `cpu`, `memory`, `desired-count`,
  * `images` and `environment-variables`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationProblem, parseDuration } from './values.js';
 import { custom, pairs } from './zod-values.js';
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { locateBaseConfig } from './base-config.js';
 import { type BlueGreenSettings, resolveBlueGreen } from './blue-green.js';
 import { type ConfigFile, loadConfigFile } from './config-file.js';

@@ -3,7 +3,7 @@
  * official render action: Docker labels, the log configuration, the command and env files. Each
  * applies to the main container unless prefixed with another container's name.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandList } from './run-task-fields.js';
 import { custom, pairs } from './zod-values.js';
 

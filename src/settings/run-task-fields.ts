@@ -3,7 +3,7 @@
  * main schema like the blue-green and preview keys. Spread into `FIELDS`: every key is an action
  * input and a config-file key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bool, custom, entriesOf } from './zod-values.js';
 
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;

@@ -4,7 +4,7 @@
  * schema accepts the textual form of each value as well as the structured one and turns both
  * into the typed value. The config file's JSON Schema is generated from this (`npm run docs`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
 import { RENDER_FIELDS } from './render-fields.js';

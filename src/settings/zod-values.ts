@@ -3,7 +3,7 @@
  * as YAML, and each piece accepts both and yields the typed value (or a custom issue whose
  * message shows what was wrong).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type DurationUnit,
   durationProblem,
