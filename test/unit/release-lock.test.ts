@@ -27,7 +27,9 @@ const inUse = () => Object.assign(new Error('Priority in use'), { name: 'Priorit
 
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const elb = new ElasticLoadBalancingV2Client({ region: 'us-east-1' });
-afterEach(() => elbMock.reset());
+afterEach(() => {
+  elbMock.reset();
+});
 
 /** The rule at the lock priority and its tags, as DescribeRules / DescribeTags answer. */
 function standing(ruleArn: string, holder: LockHolder | undefined) {
