@@ -1,7 +1,13 @@
 /**
  * Metric gates of a traffic step: the new target group's 5xx share and p95 response time while
- * the step lasted, from the load balancer's own CloudWatch metrics. No data (too little traffic,
- * or metrics not yet published) passes: an alarm is the tool for "no data is bad".
+ * the step lasted, from the load balancer's own CloudWatch metrics.
+ *
+ * ALB metrics are one-minute aggregates that CloudWatch shows a while after the minute ends, and
+ * a minute without requests has no data point. So a gate judges only the minutes CloudWatch
+ * returns that began at or after the step began (CloudWatch rounds StartTime down to the
+ * minute, so the minute the step began in, which also holds traffic from before, comes back
+ * with an earlier timestamp and is left out). Every decision rests on the timestamps and
+ * periods CloudWatch returns, never on the caller's idea of how fast its clock runs.
  */
 import {
   type CloudWatchClient,
@@ -16,6 +22,8 @@ export interface GateLimits {
 }
 
 export interface GateReading {
+  /** Complete, published minutes of the new side's traffic inside the window. */
+  minutes: number;
   requests: number;
   errors5xx: number;
   p95Ms?: number;
@@ -29,52 +37,99 @@ export function targetGroupDimension(targetGroupArn: string): string | undefined
   return /:(targetgroup\/[^/]+\/[^/]+)$/.exec(targetGroupArn)?.[1];
 }
 
-export async function readGateMetrics(
-  cloudwatch: CloudWatchClient,
-  where: { listenerArn: string; targetGroupArn: string },
-  window: { start: Date; end: Date },
-  limits: GateLimits,
-): Promise<GateReading | undefined> {
-  const lb = loadBalancerDimension(where.listenerArn);
-  const tg = targetGroupDimension(where.targetGroupArn);
-  if (!lb || !tg) return undefined;
-  const Dimensions = [
-    { Name: 'LoadBalancer', Value: lb },
-    { Name: 'TargetGroup', Value: tg },
-  ];
-  const get = async (MetricName: string, stat: { Statistics?: ['Sum']; ExtendedStatistics?: ['p95'] }) =>
-    (
-      await cloudwatch.send(
-        new GetMetricStatisticsCommand({
-          Namespace: 'AWS/ApplicationELB',
-          MetricName,
-          Dimensions,
-          StartTime: window.start,
-          EndTime: window.end,
-          Period: 60,
-          ...stat,
-        }),
-      )
-    ).Datapoints ?? [];
-  const sum = (points: Datapoint[]) => points.reduce((t, p) => t + (p.Sum ?? 0), 0);
-  const requests = sum(await get('RequestCount', { Statistics: ['Sum'] }));
-  const errors5xx =
-    limits.max5xxRatePercent !== undefined
-      ? sum(await get('HTTPCode_Target_5XX_Count', { Statistics: ['Sum'] }))
-      : 0;
-  let p95Ms: number | undefined;
-  if (limits.maxP95LatencyMs > 0) {
-    const points = await get('TargetResponseTime', { ExtendedStatistics: ['p95'] });
-    const values = points.map((p) => p.ExtendedStatistics?.p95).filter((v): v is number => v !== undefined);
-    // The worst minute decides: an average would hide a bad one.
-    if (values.length) p95Ms = Math.max(...values) * 1000;
-  }
-  return { requests, errors5xx, p95Ms };
+export function gatesEnabled(limits: GateLimits): boolean {
+  return limits.max5xxRatePercent !== undefined || limits.maxP95LatencyMs > 0;
 }
 
-/** Why the step fails its gates, or undefined when it passes. */
-export function judgeGates(reading: GateReading | undefined, limits: GateLimits): string | undefined {
-  if (!reading) return undefined;
+type Where = { listenerArn: string; targetGroupArn: string };
+
+async function datapoints(
+  cloudwatch: CloudWatchClient,
+  where: Where,
+  MetricName: string,
+  window: { start: Date; end: Date; period?: number },
+  stat: { Statistics?: ['Sum']; ExtendedStatistics?: ['p95'] },
+): Promise<Datapoint[]> {
+  const lb = loadBalancerDimension(where.listenerArn);
+  const tg = targetGroupDimension(where.targetGroupArn);
+  if (!lb || !tg) return [];
+  const out = await cloudwatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'AWS/ApplicationELB',
+      MetricName,
+      Dimensions: [
+        { Name: 'LoadBalancer', Value: lb },
+        { Name: 'TargetGroup', Value: tg },
+      ],
+      StartTime: window.start,
+      EndTime: window.end,
+      Period: window.period ?? 60,
+      ...stat,
+    }),
+  );
+  return out.Datapoints ?? [];
+}
+
+/** The minutes that began inside the window: complete, since CloudWatch shows a minute once it ended. */
+const inside = (points: Datapoint[], start: Date) =>
+  points.filter((p) => p.Timestamp !== undefined && p.Timestamp.getTime() >= start.getTime());
+
+export async function readGateMetrics(
+  cloudwatch: CloudWatchClient,
+  where: Where,
+  window: { start: Date; end: Date },
+  limits: GateLimits,
+): Promise<GateReading> {
+  const sum = (points: Datapoint[]) => points.reduce((t, p) => t + (p.Sum ?? 0), 0);
+  const counted = inside(
+    await datapoints(cloudwatch, where, 'RequestCount', window, { Statistics: ['Sum'] }),
+    window.start,
+  );
+  const reading: GateReading = { minutes: counted.length, requests: sum(counted), errors5xx: 0 };
+  if (reading.minutes === 0) return reading;
+  if (limits.max5xxRatePercent !== undefined) {
+    const points = await datapoints(cloudwatch, where, 'HTTPCode_Target_5XX_Count', window, {
+      Statistics: ['Sum'],
+    });
+    reading.errors5xx = sum(inside(points, window.start));
+  }
+  if (limits.maxP95LatencyMs > 0) {
+    const points = await datapoints(cloudwatch, where, 'TargetResponseTime', window, {
+      ExtendedStatistics: ['p95'],
+    });
+    const values = inside(points, window.start)
+      .map((p) => p.ExtendedStatistics?.p95)
+      .filter((v): v is number => v !== undefined);
+    // The worst minute decides: an average would hide a bad one.
+    if (values.length) reading.p95Ms = Math.max(...values) * 1000;
+  }
+  return reading;
+}
+
+/**
+ * Whether a target group served requests in published minutes that began inside the window:
+ * for the live side, whether the listener carried traffic the new side should have had a share of.
+ */
+export async function hadTraffic(
+  cloudwatch: CloudWatchClient,
+  where: Where,
+  since: Date,
+  until: Date,
+): Promise<boolean> {
+  const points = await datapoints(
+    cloudwatch,
+    where,
+    'RequestCount',
+    { start: since, end: until },
+    {
+      Statistics: ['Sum'],
+    },
+  );
+  return inside(points, since).some((p) => (p.Sum ?? 0) > 0);
+}
+
+/** Why the step fails its gates, or undefined when it passes (a reading with minutes of traffic). */
+export function judgeGates(reading: GateReading, limits: GateLimits): string | undefined {
   if (limits.max5xxRatePercent !== undefined && reading.requests > 0) {
     const rate = (reading.errors5xx / reading.requests) * 100;
     if (rate > limits.max5xxRatePercent) {

@@ -125,6 +125,24 @@ export function blueGreenModel(o: ReleaseOutcome, region: string, alarms: string
       : [];
     s.sections.push({ heading: 'Traffic', body: [...restored, ...events].join('\n\n') });
   }
+  if (o.gates?.length) {
+    const mark = { passed: '✅', failed: '❌', 'no data': '⚠️ no data' } as const;
+    s.sections.push({
+      heading: 'Metric gates',
+      body: table(
+        ['Window', 'Minutes judged', 'Requests', '5xx', 'p95', 'Waited for data', ''],
+        o.gates.map((g) => [
+          g.window,
+          String(g.minutes),
+          String(g.requests),
+          String(g.errors5xx),
+          g.p95Ms === undefined ? '—' : `${Math.round(g.p95Ms)} ms`,
+          formatDuration(g.waitedMs),
+          `${mark[g.verdict]}${g.detail ? ` ${g.detail}` : ''}`,
+        ]),
+      ),
+    });
+  }
   if (o.undo && (o.undo.done.length || o.undo.failed.length)) {
     s.sections.push({
       heading: 'Undo',

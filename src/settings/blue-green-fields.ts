@@ -308,4 +308,14 @@ export const BLUE_GREEN_FIELDS = {
     expected:
       "a duration such as `500ms` (new target group's p95 response time during a step's pause or the bake; `0` turns it off)",
   },
+  'metric-wait': {
+    schema: duration,
+    expected:
+      "a duration such as `5m` (how long a gated step may wait after its pause for one complete, published minute of the new side's traffic)",
+  },
+  'metric-no-data': {
+    schema: z.enum(['fail', 'pass', 'fail-if-traffic']),
+    expected:
+      "`fail-if-traffic` (no data fails the step when the live side served requests meanwhile), `fail` or `pass` (what a gated step does without one published minute of the new side's traffic)",
+  },
 } as const;

@@ -33,6 +33,10 @@ export interface BlueGreenSettings {
   max5xxRatePercent?: number;
   /** 0 turns the latency gate off. */
   maxP95LatencyMs: number;
+  /** How long a gated step may wait, after its pause, for one complete published minute. */
+  metricWaitMs: number;
+  /** What a gated step does when that minute never came. */
+  metricNoData: 'fail' | 'pass' | 'fail-if-traffic';
 }
 
 export const BLUE_GREEN_DEFAULTS = {
@@ -43,6 +47,10 @@ export const BLUE_GREEN_DEFAULTS = {
   smokeTimeoutMs: 5 * 60_000,
   // The playbook's latency threshold.
   maxP95LatencyMs: 500,
+  // A minute closes within 60 s, ALB sends it at its end and CloudWatch shows it one to a few
+  // minutes later: five minutes covers one complete, published minute on AWS.
+  metricWaitMs: 5 * 60_000,
+  metricNoData: 'fail-if-traffic' as const,
 };
 
 /** For a blue-green `deploy` or `rollback`: nothing else reads these keys. */
@@ -89,5 +97,7 @@ export function resolveBlueGreen(s: Layer, serviceNames: string[]): BlueGreenSet
     smokeTimeoutMs: s['smoke-timeout'] ?? BLUE_GREEN_DEFAULTS.smokeTimeoutMs,
     max5xxRatePercent: s['max-5xx-rate'],
     maxP95LatencyMs: s['max-p95-latency'] ?? BLUE_GREEN_DEFAULTS.maxP95LatencyMs,
+    metricWaitMs: s['metric-wait'] ?? BLUE_GREEN_DEFAULTS.metricWaitMs,
+    metricNoData: s['metric-no-data'] ?? BLUE_GREEN_DEFAULTS.metricNoData,
   };
 }

@@ -219,6 +219,9 @@ export function releaseInputs(
     'step-pause': '1s',
     'bake-time': '1s',
     'poll-interval': '100ms',
+    // Long enough for a closed minute to be published at the scenarios' time scales (60 and
+    // up: five simulated minutes or more); the default, 5m, is for AWS's real clock.
+    'metric-wait': '5s',
     timeout: '60s',
     ...extra,
   };

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type Datapoint, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
@@ -21,7 +21,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { holderOf, lockRuleInput, lockTags, tagValue } from '../../src/aws/lock-rule.js';
-import { judgeGates, loadBalancerDimension, targetGroupDimension } from '../../src/aws/metrics.js';
+import {
+  judgeGates,
+  loadBalancerDimension,
+  readGateMetrics,
+  targetGroupDimension,
+} from '../../src/aws/metrics.js';
 import { type Route, setWeights, weightsOf, withWeights } from '../../src/aws/traffic.js';
 import { Journal, type JournalState, undoEntries } from '../../src/release/journal.js';
 import { listenerOf, runIdentity } from '../../src/release/lock.js';
@@ -270,18 +275,46 @@ describe('metric gates', () => {
     expect(loadBalancerDimension(RULE)).toBe('app/shop/0123456789abcdef');
     expect(targetGroupDimension(GREEN)).toBe('targetgroup/shop-green/fedcba9876543210');
   });
-  it('fails on a 5xx rate or p95 above the limit, passes without data', () => {
+  it('fails on a 5xx rate or p95 above the limit', () => {
     const limits = { max5xxRatePercent: 1, maxP95LatencyMs: 500 };
-    expect(judgeGates({ requests: 1000, errors5xx: 5, p95Ms: 120 }, limits)).toBeUndefined();
-    expect(judgeGates({ requests: 1000, errors5xx: 20, p95Ms: 120 }, limits)).toMatch(
+    const m = { minutes: 2 };
+    expect(judgeGates({ ...m, requests: 1000, errors5xx: 5, p95Ms: 120 }, limits)).toBeUndefined();
+    expect(judgeGates({ ...m, requests: 1000, errors5xx: 20, p95Ms: 120 }, limits)).toMatch(
       /5xx rate 2.0% \(20 of 1000 requests\) is above 1%/,
     );
-    expect(judgeGates({ requests: 1000, errors5xx: 0, p95Ms: 800 }, limits)).toMatch(
+    expect(judgeGates({ ...m, requests: 1000, errors5xx: 0, p95Ms: 800 }, limits)).toMatch(
       /p95 response time 800ms is above 500ms/,
     );
-    expect(judgeGates({ requests: 0, errors5xx: 0 }, limits)).toBeUndefined();
-    expect(judgeGates(undefined, limits)).toBeUndefined();
-    expect(judgeGates({ requests: 10, errors5xx: 0, p95Ms: 800 }, { maxP95LatencyMs: 0 })).toBeUndefined();
+    expect(
+      judgeGates({ ...m, requests: 10, errors5xx: 0, p95Ms: 800 }, { maxP95LatencyMs: 0 }),
+    ).toBeUndefined();
+  });
+  it('judges only the minutes CloudWatch returns that began inside the window', async () => {
+    const cw = mockClient(CloudWatchClient);
+    const start = new Date('2026-12-01T10:00:30Z');
+    const point = (iso: string, v: Partial<Datapoint>) => ({ Timestamp: new Date(iso), ...v });
+    cw.on(GetMetricStatisticsCommand, { MetricName: 'RequestCount' }).resolves({
+      // The minute the step began in (rounded down by CloudWatch) holds traffic from before: left out.
+      Datapoints: [point('2026-12-01T10:00:00Z', { Sum: 500 }), point('2026-12-01T10:01:00Z', { Sum: 100 })],
+    });
+    cw.on(GetMetricStatisticsCommand, { MetricName: 'HTTPCode_Target_5XX_Count' }).resolves({
+      Datapoints: [point('2026-12-01T10:00:00Z', { Sum: 400 }), point('2026-12-01T10:01:00Z', { Sum: 3 })],
+    });
+    cw.on(GetMetricStatisticsCommand, { MetricName: 'TargetResponseTime' }).resolves({
+      Datapoints: [point('2026-12-01T10:01:00Z', { ExtendedStatistics: { p95: 0.25 } })],
+    });
+    const reading = await readGateMetrics(
+      cw as unknown as CloudWatchClient,
+      { listenerArn: LISTENER, targetGroupArn: GREEN },
+      { start, end: new Date('2026-12-01T10:05:00Z') },
+      { max5xxRatePercent: 1, maxP95LatencyMs: 500 },
+    );
+    expect(reading).toEqual({ minutes: 1, requests: 100, errors5xx: 3, p95Ms: 250 });
+    expect(cw.commandCalls(GetMetricStatisticsCommand)[0]!.args[0].input).toMatchObject({
+      Period: 60,
+      StartTime: start,
+    });
+    cw.restore();
   });
 });
 

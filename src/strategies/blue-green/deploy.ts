@@ -14,7 +14,6 @@ import { readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js'
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
-import { judgeGates, readGateMetrics } from '../../aws/metrics.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
 import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from '../../aws/traffic.js';
 import { startDeployment } from '../../aws/update-service.js';
@@ -22,7 +21,6 @@ import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { isCancelled, watchForCancel } from '../../release/cancel.js';
 import { Journal, type UndoReport } from '../../release/journal.js';
 import { PhaseLog } from '../../release/phase-log.js';
-import type { BlueGreenSettings } from '../../settings/blue-green.js';
 import type { BlueGreenDeploySettings, RunContext } from '../../settings/settings.js';
 import { formatDuration } from '../../settings/values.js';
 import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
@@ -31,9 +29,10 @@ import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
 import { createIdleService } from './create-idle.js';
 import { AlarmFiredError, RefusedError } from './errors.js';
+import { type GateResult, judgeWindow } from './gates.js';
 import { retireOldSide } from './retire-old-side.js';
 import { takeLock } from './take-lock.js';
-import { type Color, readTopology, type Side, type Topology } from './topology.js';
+import { type Color, readTopology, type Topology } from './topology.js';
 import { waitForDeployment, waitForHealthyTargets } from './wait-idle.js';
 import { assertNoAlarm, checkAlarmsBeforeStart, watchRelease } from './watch.js';
 
@@ -69,6 +68,8 @@ export interface ReleaseOutcome {
   phaseLog: PhaseLog;
   /** Work the release left for later (the post step or a human). */
   notes: string[];
+  /** Each gated window's metrics and verdict, "no data" included. */
+  gates: GateResult[];
 }
 
 /**
@@ -131,6 +132,7 @@ export async function releaseBlueGreen(
     events: [],
     phaseLog: phases,
     notes: [],
+    gates: [],
   };
   const event = (text: string) => {
     outcome.events.push({ atMs: Date.now() - started, text });
@@ -361,8 +363,21 @@ export async function releaseBlueGreen(
             `pause after ${percent}%`,
             signal,
           );
-          const gate = await checkGates(clients, bg, idle, stepStart);
-          if (gate) throw new Error(`Metric check after ${percent}% on ${idle.color} failed: ${gate}.`);
+          const gate = await judgeWindow(
+            clients,
+            bg,
+            alarms,
+            { idle, live },
+            {
+              label: `pause after ${percent}%`,
+              start: stepStart,
+              pollMs: settings.pollIntervalMs,
+              signal,
+            },
+          );
+          if (gate) outcome.gates.push(gate);
+          if (gate?.verdict === 'failed')
+            throw new Error(`Metric check after ${percent}% on ${idle.color} failed: ${gate.detail}.`);
         }
       });
     }
@@ -373,8 +388,21 @@ export async function releaseBlueGreen(
         const bakeStart = new Date();
         await watchRelease(clients, alarms, idle, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal);
         // The last step has no pause of its own: the bake window is where its metrics are judged.
-        const gate = await checkGates(clients, bg, idle, bakeStart);
-        if (gate) throw new Error(`Metric check over the bake on ${idle.color} failed: ${gate}.`);
+        const gate = await judgeWindow(
+          clients,
+          bg,
+          alarms,
+          { idle, live },
+          {
+            label: 'bake',
+            start: bakeStart,
+            pollMs: settings.pollIntervalMs,
+            signal,
+          },
+        );
+        if (gate) outcome.gates.push(gate);
+        if (gate?.verdict === 'failed')
+          throw new Error(`Metric check over the bake on ${idle.color} failed: ${gate.detail}.`);
       });
     }
     outcome.liveColor = idle.color;
@@ -436,22 +464,6 @@ async function failRelease(
   if (undo.failed.length)
     outcome.notes.push(...undo.failed, 'The post step retries what could not be undone.');
   return outcome;
-}
-
-/** The metric gates over the new side's traffic since `since`; undefined when they pass. */
-async function checkGates(
-  clients: AwsClients,
-  bg: BlueGreenSettings,
-  side: Side,
-  since: Date,
-): Promise<string | undefined> {
-  const reading = await readGateMetrics(
-    clients.cloudwatch,
-    { listenerArn: bg.listener, targetGroupArn: side.targetGroupArn },
-    { start: since, end: new Date() },
-    bg,
-  );
-  return judgeGates(reading, bg);
 }
 
 export function describePlan(steps: number[]): string {
