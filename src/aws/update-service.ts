@@ -7,8 +7,10 @@ import {
   type DeploymentConfiguration,
   type ECSClient,
   type Service,
+  type ServiceVolumeConfiguration,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import type { EbsVolumeSetting } from '../settings/deploy-fields.js';
 import type { RollingSettings, ServiceTarget } from '../settings/settings.js';
 
 export interface StartedDeployment {
@@ -28,6 +30,14 @@ export function deploymentConfiguration(rolling: RollingSettings): DeploymentCon
   };
 }
 
+/** The EBS volume setting as UpdateService takes it: the volume's name and its managed configuration. */
+export function volumeConfiguration({
+  name,
+  ...managedEBSVolume
+}: EbsVolumeSetting): ServiceVolumeConfiguration {
+  return { name, managedEBSVolume: managedEBSVolume as ServiceVolumeConfiguration['managedEBSVolume'] };
+}
+
 export async function startDeployment(
   ecs: ECSClient,
   target: ServiceTarget,
@@ -43,6 +53,11 @@ export async function startDeployment(
         desiredCount: options.desiredCount,
         forceNewDeployment: options.forceNewDeployment,
         deploymentConfiguration: deploymentConfiguration(options.rolling),
+        enableECSManagedTags: options.rolling.enableEcsManagedTags,
+        propagateTags: options.rolling.propagateTags,
+        volumeConfigurations: options.rolling.ebsVolume
+          ? [volumeConfiguration(options.rolling.ebsVolume)]
+          : undefined,
       }),
     )
     .catch((err: Error) => {

@@ -18,6 +18,7 @@ const STATUS_TEXT: Record<ServiceStatus, string> = {
   'rolled-back': '↩️ failed, rolled back',
   'rollback-failed': '🔥 failed, rollback failed',
   'dry-run': '📝 dry run',
+  started: '🚀 started, not watched (outcome unknown)',
 };
 
 export function revisionLabel(o: ServiceOutcome): string {
@@ -38,7 +39,10 @@ function rollbackText(o: ServiceOutcome): string {
 export function failureMessage(outcomes: ServiceOutcome[], allowSuperseded = false): string | undefined {
   const failed = outcomes.filter(
     (o) =>
-      o.status !== 'succeeded' && o.status !== 'dry-run' && !(allowSuperseded && o.status === 'superseded'),
+      o.status !== 'succeeded' &&
+      o.status !== 'dry-run' &&
+      o.status !== 'started' &&
+      !(allowSuperseded && o.status === 'superseded'),
   );
   if (!failed.length) return undefined;
   const lines = [
@@ -64,8 +68,9 @@ export function failureMessage(outcomes: ServiceOutcome[], allowSuperseded = fal
 
 export function overallStatus(
   outcomes: ServiceOutcome[],
-): 'succeeded' | 'superseded' | 'failed' | 'rolled-back' | 'dry-run' {
+): 'succeeded' | 'superseded' | 'failed' | 'rolled-back' | 'dry-run' | 'started' {
   if (outcomes.every((o) => o.status === 'dry-run')) return 'dry-run';
+  if (outcomes.every((o) => o.status === 'started')) return 'started';
   if (outcomes.every((o) => o.status === 'succeeded')) return 'succeeded';
   if (outcomes.every((o) => o.status === 'succeeded' || o.status === 'superseded')) return 'superseded';
   const failed = outcomes.filter((o) => o.status !== 'succeeded');
@@ -79,6 +84,8 @@ function headline(outcomes: ServiceOutcome[]): string {
   switch (status) {
     case 'dry-run':
       return `Dry run: ${n} service${n > 1 ? 's' : ''} would be deployed; nothing was changed.`;
+    case 'started':
+      return `Started ${outcomes.map((o) => `**${o.target.service}** (deployment \`${o.deploymentId}\`, ${revisionLabel(o)})`).join(', ')} without watching (\`wait: false\`): **the outcome is unknown**. ECS goes on deploying; follow it in the ECS console or with a later step.`;
     case 'succeeded':
       return n > 1
         ? `All ${n} services deployed.`
@@ -132,6 +139,7 @@ function sideOf(o: ServiceOutcome): SideState {
     'rollback-failed': `unknown: the rollback to ${previous} failed`,
     failed: `${revisionLabel(o)} (failed, not rolled back)`,
     'dry-run': `${previous} (dry run: unchanged)`,
+    started: `${revisionLabel(o)} (deploying, not watched)`,
   };
   return { side: o.target.service, before: previous, after: after[o.status] };
 }

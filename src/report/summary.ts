@@ -20,7 +20,8 @@ export type Outcome =
   | 'cancelled'
   | 'refused'
   | 'unchanged'
-  | 'removed';
+  | 'removed'
+  | 'started';
 
 export const ICON: Record<Outcome, string> = {
   succeeded: '✅',
@@ -29,6 +30,7 @@ export const ICON: Record<Outcome, string> = {
   failed: '❌',
   'rollback-failed': '🔥',
   'dry-run': '📝',
+  started: '🚀',
   cancelled: '🛑',
   refused: '⛔',
   unchanged: '✅',

@@ -325,6 +325,10 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
       forceNewDeployment: s['force-new-deployment'] ?? DEFAULTS.forceNewDeployment,
       deploymentAlarms: s['deployment-alarms'] ?? [],
       failedTasksThreshold: s['failed-tasks-threshold'],
+      wait: s.wait ?? true,
+      enableEcsManagedTags: s['enable-ecs-managed-tags'],
+      propagateTags: s['propagate-tags'],
+      ebsVolume: s['ebs-volume'],
     },
     timeoutMs: s.timeout ?? DEFAULTS.timeoutMs,
     pollIntervalMs: s['poll-interval'] ?? DEFAULTS.pollIntervalMs,
@@ -333,6 +337,11 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
     run,
   };
   const strategy = s.strategy ?? DEFAULTS.strategy;
+  if (s.wait === false && (command !== 'deploy' || strategy === 'blue-green')) {
+    throw new SettingsError(
+      `Input "wait" is false, but ${command === 'deploy' ? 'a blue-green release moves traffic only after watching the new side' : `command "${command}" always waits`}. Expected: \`wait: false\` only with a rolling deploy.`,
+    );
+  }
   const blueGreen = (): BlueGreenSettings =>
     resolveBlueGreen(
       s,

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
+import { DEPLOY_FIELDS } from './deploy-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
 import { RENDER_FIELDS } from './render-fields.js';
 import { RUN_TASK_FIELDS } from './run-task-fields.js';
@@ -204,6 +205,7 @@ export const FIELDS = {
   'poll-interval': { schema: durationIn('s'), expected: 'a duration such as `250ms`, `5s` or `15s`' },
   'lock-timeout': { schema: duration, expected: 'a duration such as `0s`, `5m` or `20m`' },
   'allow-superseded': { schema: bool, expected: '`true` or `false`' },
+  ...DEPLOY_FIELDS,
   ...BLUE_GREEN_FIELDS,
   ...PREVIEW_FIELDS,
   ...RUN_TASK_FIELDS,

@@ -3,6 +3,7 @@
  * inputs and the optional config file; nothing else in the action reads inputs.
  */
 import type { BlueGreenSettings } from './blue-green.js';
+import type { EbsVolumeSetting } from './deploy-fields.js';
 import type { PreviewSettings } from './preview.js';
 import type { Command, ServiceEntry } from './schema.js';
 
@@ -60,6 +61,12 @@ export interface RollingSettings {
   deploymentAlarms: string[];
   /** Fail as soon as a deployment has this many consecutive failed tasks (before ECS's own threshold). */
   failedTasksThreshold?: number;
+  /** False: start the deployments and report their ids without watching them. */
+  wait: boolean;
+  enableEcsManagedTags?: boolean;
+  propagateTags?: 'SERVICE' | 'TASK_DEFINITION' | 'NONE';
+  /** The service-managed EBS volume of a volume `configuredAtLaunch`. */
+  ebsVolume?: EbsVolumeSetting;
 }
 
 /**

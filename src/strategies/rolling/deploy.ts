@@ -31,7 +31,9 @@ export type ServiceStatus =
   | 'failed'
   | 'rolled-back'
   | 'rollback-failed'
-  | 'dry-run';
+  | 'dry-run'
+  /** `wait: false`: the deployment was started and not watched; its outcome is unknown. */
+  | 'started';
 
 export interface RollbackReport {
   by: 'ecs' | 'action';
@@ -160,6 +162,16 @@ export async function deployRolling(
   );
 
   const started = outcomes.filter((o) => o.deploymentId);
+  if (!settings.rolling.wait) {
+    // Not watched: the deployments go on without us, so there is nothing to undo and no
+    // history to record (only a watched success proves a revision good).
+    for (const o of started) {
+      o.status = 'started';
+      o.finishedAt = Date.now();
+    }
+    journal.commit();
+    return { outcomes, phaseLog };
+  }
   if (started.length) {
     await phaseLog.run('Watch deployments', async () => {
       const results = await watchDeployments(ecs, started.map(watchTargetOf), watchOptionsFrom(settings));

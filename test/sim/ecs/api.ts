@@ -85,6 +85,25 @@ function defaultDeploymentConfiguration(input?: Partial<DeploymentConfiguration>
   };
 }
 
+/**
+ * A service-managed volume must name a volume of the task definition that is `configuredAtLaunch`,
+ * and its managed EBS configuration needs the infrastructure role (UpdateService reference:
+ * volumeConfigurations; ServiceManagedEBSVolumeConfiguration: roleArn required).
+ */
+function checkVolumeConfigurations(raw: unknown, td: TaskDefinition): void {
+  if (raw === undefined) return;
+  const volumes = (
+    (td.input.volumes as { name?: string; configuredAtLaunch?: boolean }[] | undefined) ?? []
+  ).filter((v) => v.configuredAtLaunch === true);
+  for (const c of raw as { name?: string; managedEBSVolume?: { roleArn?: string } }[]) {
+    if (!volumes.some((v) => v.name === c.name))
+      throw invalid(
+        `The volume ${c.name ?? ''} in volumeConfigurations is not a volume configured at launch in the task definition.`,
+      );
+    if (!c.managedEBSVolume?.roleArn) throw invalid('managedEBSVolume.roleArn is required.');
+  }
+}
+
 export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
   const { sim, state } = ctx;
   const now = () => sim.clock.now();
@@ -428,6 +447,7 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
       if (td.arn !== service.taskDefinitionArn) redeploy = true;
     }
+    checkVolumeConfigurations(p.volumeConfigurations, td);
     // Validate the configuration and load balancers the service will have before changing anything.
     let nextConfig = service.deploymentConfiguration;
     if (p.deploymentConfiguration !== undefined) {

@@ -216,7 +216,16 @@ export class Scheduler {
         taskDefinitionArn: deployment.taskDefinitionArn,
         loadBalancers: deployment.loadBalancers,
         launchType: deployment.launchType ?? 'FARGATE',
-        tags: service.extra.propagateTags === 'SERVICE' ? [...service.tags] : [],
+        tags: [
+          ...(service.extra.propagateTags === 'SERVICE' ? service.tags : []),
+          // ECS managed tags name the cluster and service the task belongs to.
+          ...(service.extra.enableECSManagedTags === true
+            ? [
+                { key: 'aws:ecs:clusterName', value: service.cluster.name },
+                { key: 'aws:ecs:serviceName', value: service.name },
+              ]
+            : []),
+        ],
       },
       now,
     );
