@@ -45,6 +45,8 @@ export interface IamParameters {
   /** Roles the deployed task definitions name (`taskRoleArn`, `executionRoleArn`), by name. */
   taskRoles: string[];
   executionRoles: string[];
+  /** ECS infrastructure roles (by name) that `ecs-blue-green` services name in `advancedConfiguration`. */
+  infrastructureRoles: string[];
   /** Listener ARNs (production and test) blue-green deploys and rollbacks switch. */
   listeners: string[];
   /** ECR repositories (names) the images come from, and the registry's account. */
@@ -82,6 +84,7 @@ export const EXAMPLE_PARAMETERS: IamParameters = {
   families: ['web'],
   taskRoles: ['web-task'],
   executionRoles: ['web-execution'],
+  infrastructureRoles: ['ecsInfrastructureRoleForLoadBalancers'],
   listeners: [
     'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2',
     'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/prod/50dc6c495c0c9188/0467ef3c8400ae65',
@@ -132,6 +135,8 @@ export const IMPLIED: Record<string, string[]> = {
   'ecs:RegisterTaskDefinition': ['iam:PassRole', 'ecs:TagResource'],
   'ecs:CreateService': ['iam:PassRole', 'ecs:TagResource'],
   'ecs:RunTask': ['iam:PassRole'],
+  // ECS-native blue/green: the service's advancedConfiguration names the infrastructure role.
+  'ecs:UpdateService': ['iam:PassRole'],
   'elasticloadbalancing:CreateTargetGroup': ['elasticloadbalancing:AddTags'],
   'elasticloadbalancing:CreateRule': ['elasticloadbalancing:AddTags'],
   'application-autoscaling:RegisterScalableTarget': ['iam:CreateServiceLinkedRole'],
@@ -270,10 +275,38 @@ const readListeners: StatementTemplate = {
   actions: [
     'elasticloadbalancing:DescribeListeners',
     'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetGroupAttributes',
     'elasticloadbalancing:DescribeTargetHealth',
   ],
   resources: () => ['*'],
+};
+const driveNativeDeployments: StatementTemplate = {
+  sid: 'DriveEcsBlueGreenDeployments',
+  why: "ECS-native blue/green: list, read, continue (pause hooks) and stop (rollback) the named services' service deployments.",
+  actions: [
+    'ecs:ListServiceDeployments',
+    'ecs:DescribeServiceDeployments',
+    'ecs:ContinueServiceDeployment',
+    'ecs:StopServiceDeployment',
+  ],
+  resources: (p) => [
+    ...services(p),
+    ...p.services.map((s) => ecs(p, `service-deployment/${p.cluster}/${s}/*`)),
+  ],
+};
+const readRevisions: StatementTemplate = {
+  sid: 'ReadServiceRevisions',
+  why: 'ECS-native rollback: which task definitions the revisions of a deployment in progress run.',
+  actions: ['ecs:DescribeServiceRevisions'],
+  resources: (p) => p.services.map((s) => ecs(p, `service-revision/${p.cluster}/${s}/*`)),
+};
+const passInfrastructureRoles: StatementTemplate = {
+  sid: 'PassInfrastructureRolesToEcsOnly',
+  why: 'The load-balancer infrastructure role an ECS blue/green service names, handed to ECS only.',
+  actions: ['iam:PassRole'],
+  resources: (p) => p.infrastructureRoles.map((r) => role(p, r)),
+  condition: () => ({ StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } }),
 };
 const switchTraffic: StatementTemplate = {
   sid: 'SwitchTrafficOnTheNamedListeners',
@@ -439,6 +472,8 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     runOneOffTasks,
     stopOneOffTasks,
     readTaskLogs,
+    driveNativeDeployments,
+    passInfrastructureRoles,
   ],
   rollback: [
     readServices,
@@ -458,6 +493,8 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     readMetrics,
     readScaling,
     moveScaling,
+    driveNativeDeployments,
+    readRevisions,
   ],
   preview: [
     {

@@ -6,8 +6,10 @@
 import type { AwsClients } from '../aws/clients.js';
 import { blueGreenSummary } from '../report/blue-green-summary.js';
 import { deploySummary, failureMessage, overallStatus } from '../report/deploy-summary.js';
+import { nativeSummary } from '../report/native-summary.js';
 import type { DeploySettings } from '../settings/settings.js';
 import { deployBlueGreen, type ReleaseOutcome } from '../strategies/blue-green/deploy.js';
+import { deployNative, type NativeOutcome } from '../strategies/ecs-native/deploy.js';
 import { deployRolling, type ServiceOutcome } from '../strategies/rolling/deploy.js';
 import { imageDigests } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
@@ -24,6 +26,14 @@ export async function deployCommand(
       outputs: blueGreenOutputs(outcome),
       summary: blueGreenSummary(outcome, clients.region, settings.blueGreen.alarms),
       failure: blueGreenFailure(outcome),
+    };
+  }
+  if (settings.strategy === 'ecs-blue-green') {
+    const outcome = await deployNative(settings, clients, rendered[0]);
+    return {
+      outputs: nativeOutputs(outcome),
+      summary: nativeSummary(outcome, clients.region, settings.native.alarms),
+      failure: nativeFailure(outcome),
     };
   }
   const { outcomes, phaseLog } = await deployRolling(settings, clients, rendered);
@@ -106,5 +116,41 @@ export function blueGreenFailure(o: ReleaseOutcome): string | undefined {
       return `Blue-green release rolled back (production on ${o.previousColor}): ${o.reason}`;
     case 'failed':
       return `Blue-green release failed: ${o.reason}`;
+  }
+}
+
+/** The blue-green outputs, for one service whose two target groups ECS swaps (no colours). */
+export function nativeOutputs(o: NativeOutcome): Record<string, string> {
+  const p = o.prepared;
+  return {
+    status: o.status === 'deployed' ? 'succeeded' : o.status,
+    'live-color': '',
+    'previous-color': '',
+    'traffic-shifted': String(o.status === 'deployed' && o.trafficShifted),
+    'rolled-back': String(o.rolledBack),
+    'smoke-results': JSON.stringify(o.smoke),
+    'task-definition-arn': p?.arn ?? '',
+    'task-definition-family': p?.family ?? '',
+    'task-definition-revision': p?.revision !== undefined ? String(p.revision) : '',
+    registered: String(p?.registered ?? false),
+    'image-digests': JSON.stringify(p ? imageDigests(p) : {}),
+    'previous-task-definition-arn': o.setup?.taskDefinition ?? '',
+  };
+}
+
+export function nativeFailure(o: NativeOutcome): string | undefined {
+  switch (o.status) {
+    case 'deployed':
+    case 'unchanged':
+    case 'dry-run':
+      return undefined;
+    case 'refused':
+      return `ECS blue/green release refused: ${o.reason}`;
+    case 'cancelled':
+      return `ECS blue/green release cancelled; ${o.undo?.failed.length ? 'the post step finishes the undo' : 'ECS is rolling back to the revision that served before'}.`;
+    case 'rolled-back':
+      return `ECS blue/green release rolled back: ${o.reason}`;
+    case 'failed':
+      return `ECS blue/green release failed: ${o.reason}`;
   }
 }

@@ -14,6 +14,7 @@ import type { RollbackSettings } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
 import type { BlueGreenRollback } from '../strategies/blue-green/rollback.js';
 import { rollbackBlueGreen } from '../strategies/blue-green/rollback.js';
+import { rollbackNative } from '../strategies/ecs-native/rollback.js';
 import type { RollingRollback } from '../strategies/rolling/rollback.js';
 import { rollbackRolling } from '../strategies/rolling/rollback.js';
 import { blueGreenFailure, blueGreenOutputs } from './deploy.js';
@@ -34,6 +35,7 @@ export async function rollbackCommand(
       ? switchResult(r)
       : redeployResult(r, clients.region, settings.blueGreen.alarms);
   }
+  if (settings.strategy === 'ecs-blue-green') return report(await rollbackNative(settings, clients));
   return report(await rollbackRolling(settings, clients));
 }
 

@@ -4,6 +4,7 @@
  * idempotent: it sets a value, it never toggles one.
  */
 import {
+  type DeploymentConfiguration,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
@@ -50,7 +51,25 @@ export type Step =
    * the ARN once ECS answers. Undo: stop it (stopping a stopped task changes nothing); without an
    * ARN, stop the running tasks of that `startedBy` started since `at`.
    */
-  | { kind: 'task'; cluster: string; startedBy: string; at: number; taskArn?: string };
+  | { kind: 'task'; cluster: string; startedBy: string; at: number; taskArn?: string }
+  /**
+   * An ECS-native deployment started by UpdateService, with the deployment configuration the
+   * service had before. Undo: stop the deployment if it is still in progress, with ECS's own
+   * rollback (ECS puts production and test weights back), then write the configuration back.
+   */
+  | {
+      kind: 'native-deployment';
+      cluster: string;
+      service: string;
+      previousConfiguration: DeploymentConfiguration;
+    }
+  /** A deployment configuration written without a deployment (this action's hook removed). Undo: write it again. */
+  | {
+      kind: 'deployment-configuration';
+      cluster: string;
+      service: string;
+      configuration: DeploymentConfiguration;
+    };
 
 export function describeStep(step: Step): string {
   switch (step.kind) {
@@ -64,6 +83,10 @@ export function describeStep(step: Step): string {
       return `autoscaling of ${step.resourceId}`;
     case 'task':
       return `one-off task ${step.taskArn ? step.taskArn.slice(step.taskArn.lastIndexOf('/') + 1) : `started by ${step.startedBy}`}`;
+    case 'native-deployment':
+      return `ECS blue/green deployment of ${step.service}`;
+    case 'deployment-configuration':
+      return `deployment configuration of ${step.service}`;
   }
 }
 
@@ -97,6 +120,8 @@ const CLIENT_OF: Record<Step['kind'], ClientKind> = {
   service: 'ecs',
   'scalable-target': 'autoscaling',
   task: 'ecs',
+  'native-deployment': 'ecs',
+  'deployment-configuration': 'ecs',
 };
 
 /** The AWS clients that undoing `steps` calls: the post step loads only those. */
@@ -164,6 +189,21 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
         ? `One-off task ${arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} stopped.`
         : `No one-off task started by ${step.startedBy} was running.`;
     }
+    case 'native-deployment': {
+      const { newestServiceDeployment, stopWithRollback } = await import('../aws/service-deployments.js');
+      const arn = await newestServiceDeployment(clients.ecs, step.cluster, step.service, [
+        'IN_PROGRESS',
+        'PENDING',
+      ]);
+      if (arn) await stopWithRollback(clients.ecs, arn);
+      await writeConfiguration(clients, step.cluster, step.service, step.previousConfiguration);
+      return arn
+        ? `Production traffic restored: ECS is rolling ${step.service} back (StopServiceDeployment ${arn.slice(arn.lastIndexOf('/') + 1)}).`
+        : `${step.service}: no deployment in progress; deployment configuration set back.`;
+    }
+    case 'deployment-configuration':
+      await writeConfiguration(clients, step.cluster, step.service, step.configuration);
+      return `${step.service}: deployment configuration written.`;
     case 'lock': {
       const { releaseLockOf } = await import('./lock.js');
       return (await releaseLockOf(clients.elb, step.listenerArn, step.token))
@@ -191,4 +231,17 @@ async function runningTasksSince(
     .filter((t) => (t.createdAt?.getTime() ?? 0) >= step.at - 60_000)
     .map((t) => t.taskArn ?? '')
     .filter(Boolean);
+}
+
+async function writeConfiguration(
+  clients: AwsClients,
+  cluster: string,
+  service: string,
+  deploymentConfiguration: DeploymentConfiguration,
+): Promise<void> {
+  await clients.ecs
+    .send(new UpdateServiceCommand({ cluster, service, deploymentConfiguration }))
+    .catch((err: Error) => {
+      throw new Error(`Writing the deployment configuration of ${service}: ${err.name}: ${err.message}`);
+    });
 }

@@ -12,6 +12,7 @@ import { locateBaseConfig } from './base-config.js';
 import { type BlueGreenSettings, resolveBlueGreen } from './blue-green.js';
 import { type ConfigFile, loadConfigFile } from './config-file.js';
 import { SettingsError } from './errors.js';
+import { type NativeSettings, resolveNative } from './native.js';
 import { resolvePreview } from './preview.js';
 import { readRunContext } from './run-context.js';
 import {
@@ -347,15 +348,22 @@ export function readSettings({ inputs, workspace: given, env = process.env }: Se
       s,
       entries.map((e) => e.name),
     );
+  const native = (): NativeSettings =>
+    resolveNative(
+      s,
+      entries.map((e) => e.name),
+    );
   switch (command) {
     case 'register':
       return { ...common, command };
     case 'deploy':
+      if (strategy === 'ecs-blue-green') return { ...common, command, strategy, native: native() };
       return strategy === 'blue-green'
         ? { ...common, command, strategy, blueGreen: blueGreen() }
         : { ...common, command, strategy };
     case 'rollback': {
       const rollback = { to, reason };
+      if (strategy === 'ecs-blue-green') return { ...common, command, strategy, rollback, native: native() };
       return strategy === 'blue-green'
         ? { ...common, command, strategy, rollback, blueGreen: blueGreen() }
         : { ...common, command, strategy, rollback };

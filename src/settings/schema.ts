@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { BLUE_GREEN_FIELDS } from './blue-green-fields.js';
 import { DEPLOY_FIELDS } from './deploy-fields.js';
+import { NATIVE_FIELDS } from './native-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
 import { RENDER_FIELDS } from './render-fields.js';
 import { RUN_TASK_FIELDS } from './run-task-fields.js';
@@ -172,7 +173,10 @@ export const FIELDS = {
     expected:
       '`true` or `false` (show environment values in the task-definition diff; names that look secret stay hidden)',
   },
-  strategy: { schema: z.enum(['rolling', 'blue-green']), expected: '`rolling` or `blue-green`' },
+  strategy: {
+    schema: z.enum(['rolling', 'blue-green', 'ecs-blue-green']),
+    expected: '`rolling`, `blue-green` or `ecs-blue-green`',
+  },
   'desired-count': { schema: integer(0, 10000), expected: 'a whole number of tasks, 0 or more' },
   'minimum-healthy-percent': { schema: integer(0, 100), expected: 'a whole percentage 0..100' },
   'maximum-percent': { schema: integer(100, 200), expected: 'a whole percentage 100..200' },
@@ -207,6 +211,7 @@ export const FIELDS = {
   'allow-superseded': { schema: bool, expected: '`true` or `false`' },
   ...DEPLOY_FIELDS,
   ...BLUE_GREEN_FIELDS,
+  ...NATIVE_FIELDS,
   ...PREVIEW_FIELDS,
   ...RUN_TASK_FIELDS,
 } as const;

@@ -4,6 +4,7 @@
  */
 import type { BlueGreenSettings } from './blue-green.js';
 import type { EbsVolumeSetting } from './deploy-fields.js';
+import type { NativeSettings } from './native.js';
 import type { PreviewSettings } from './preview.js';
 import type { Command, ServiceEntry } from './schema.js';
 
@@ -109,6 +110,7 @@ interface CommonSettings {
   run: RunContext;
   // Absent unless the command is a blue-green one, or a preview one: the other variants say so.
   blueGreen?: undefined;
+  native?: undefined;
   preview?: undefined;
 }
 
@@ -125,6 +127,12 @@ export interface BlueGreenDeploySettings extends Omit<CommonSettings, 'blueGreen
   command: 'deploy';
   strategy: 'blue-green';
   blueGreen: BlueGreenSettings;
+}
+
+export interface NativeDeploySettings extends Omit<CommonSettings, 'native'> {
+  command: 'deploy';
+  strategy: 'ecs-blue-green';
+  native: NativeSettings;
 }
 
 /** `command: rollback`: the target (`previous`, a revision, `family:revision`, ARN) and why. */
@@ -144,6 +152,13 @@ export interface BlueGreenRollbackSettings extends Omit<CommonSettings, 'blueGre
   strategy: 'blue-green';
   rollback: RollbackTarget;
   blueGreen: BlueGreenSettings;
+}
+
+export interface NativeRollbackSettings extends Omit<CommonSettings, 'native'> {
+  command: 'rollback';
+  strategy: 'ecs-blue-green';
+  rollback: RollbackTarget;
+  native: NativeSettings;
 }
 
 interface PreviewCommon extends Omit<CommonSettings, 'preview'> {
@@ -181,8 +196,8 @@ export interface RunTaskSettings extends CommonSettings {
   runTask: RunTaskOptions;
 }
 
-export type DeploySettings = RollingDeploySettings | BlueGreenDeploySettings;
-export type RollbackSettings = RollingRollbackSettings | BlueGreenRollbackSettings;
+export type DeploySettings = RollingDeploySettings | BlueGreenDeploySettings | NativeDeploySettings;
+export type RollbackSettings = RollingRollbackSettings | BlueGreenRollbackSettings | NativeRollbackSettings;
 
 /** One variant per command (and strategy): each command receives only what it uses. */
 export type Settings =

@@ -86,7 +86,29 @@ const cases: {
   {
     name: 'a strategy typo',
     inputs: { cluster: 'prod', service: 'web', strategy: 'blue-gren' },
-    error: /Input "strategy" is invalid \("blue-gren"\).*Expected: `rolling` or `blue-green`/,
+    error:
+      /Input "strategy" is invalid \("blue-gren"\).*Expected: `rolling`, `blue-green` or `ecs-blue-green`/,
+  },
+  {
+    name: 'a traffic plan ECS-native deployments cannot run',
+    inputs: {
+      cluster: 'prod',
+      service: 'web',
+      strategy: 'ecs-blue-green',
+      'traffic-steps': '10%, 50%, 100%',
+    },
+    error:
+      /Input "traffic-steps" \(10%, 50%, 100%\) cannot be run by ECS-native deployments\. Expected: `all-at-once`, `canary N%`, or `linear N%`/,
+  },
+  {
+    name: 'an infrastructure role that is not a role ARN',
+    inputs: {
+      cluster: 'prod',
+      service: 'web',
+      strategy: 'ecs-blue-green',
+      'infrastructure-role': 'ecs-role',
+    },
+    error: /Input "infrastructure-role" is invalid/,
   },
   {
     name: 'a negative timeout',

@@ -40,7 +40,8 @@ export function roleOfRun(options: RunOptions): RoleName {
     if (existsSync(file) && /strategy:\s*['"]?blue-green/.test(readFileSync(file, 'utf8')))
       strategy = 'blue-green';
   }
-  return strategy === 'blue-green' ? 'deploy-blue-green' : 'deploy-rolling';
+  // ECS-native blue/green runs as the blue-green deploy role (listener reads, alarms, metrics).
+  return strategy === 'blue-green' || strategy === 'ecs-blue-green' ? 'deploy-blue-green' : 'deploy-rolling';
 }
 
 /** Where observed calls are recorded (one line per role and action). */

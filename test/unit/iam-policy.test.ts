@@ -42,7 +42,11 @@ const ENTRIES: Record<RoleName, string[]> = {
     'src/commands/run-task.ts',
   ],
   // Migrations before a blue-green release run as `run-task` with the release's role.
-  'deploy-blue-green': ['src/strategies/blue-green/deploy.ts', 'src/commands/run-task.ts'],
+  'deploy-blue-green': [
+    'src/strategies/blue-green/deploy.ts',
+    'src/strategies/ecs-native/deploy.ts',
+    'src/commands/run-task.ts',
+  ],
   rollback: ['src/commands/rollback.ts'],
   preview: ['src/commands/preview-up.ts', 'src/commands/preview-down.ts', 'src/commands/preview-sweep.ts'],
 };

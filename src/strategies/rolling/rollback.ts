@@ -25,7 +25,8 @@ export interface RollingRollback {
   /** The revision rolled back to. */
   to: string;
   reason: string;
-  method: 'redeploy';
+  /** A redeploy of the older revision, or ECS's own rollback of a native deployment still in progress. */
+  method: 'redeploy' | 'ecs-rollback';
   status: 'succeeded' | 'failed' | 'dry-run';
   phases: PhaseLog;
   started: number;

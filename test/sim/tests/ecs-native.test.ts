@@ -383,6 +383,38 @@ describe('ECS-native blue/green, linear and canary deployments', () => {
     await waitDeployment(missing.service, 'rollback', (d) => d.status === 'ROLLBACK_SUCCESSFUL');
   });
 
+  it('migrates a rolling service: one UpdateService sets the strategy, the advanced configuration and the revision', async () => {
+    n++;
+    const infra = await createNativeInfra(elb, `nat${n}`);
+    const service = `web${n}`;
+    const { createSteadyService } = await import('../ecs/testing.js');
+    await createSteadyService(sim, ecs, {
+      cluster: CLUSTER,
+      service,
+      taskDefinition: await registerWeb(ecs, service, 'web:v1'),
+      desiredCount: 2,
+      loadBalancers: [{ targetGroupArn: infra.blueGroup, containerName: 'web', containerPort: 8080 }],
+    });
+    const v2 = await registerWeb(ecs, service, 'web:v2');
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service,
+        taskDefinition: v2,
+        deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0, lifecycleHooks: PAUSES },
+        loadBalancers: [nativeLoadBalancer(infra)],
+      }),
+    );
+    await waitDeployment(service, 'pause at test stage', paused('POST_TEST_TRAFFIC_SHIFT'));
+    expect(weights(infra.testRule)).toEqual({ [infra.blueGroup]: 0, [infra.greenGroup]: 100 });
+    await new Promise((r) => setTimeout(r, 100));
+    const reply = await fetch(`${sim.elb.listenerUrl(infra.testListener)}/`);
+    expect(((await reply.json()) as { version: string }).version).toBe('v2');
+    await continueAt(service, 'POST_TEST_TRAFFIC_SHIFT');
+    await continueAt(service, 'PRE_PRODUCTION_TRAFFIC_SHIFT');
+    await waitDeployment(service, 'done', (d) => d.status === 'SUCCESSFUL');
+  });
+
   it('alternates the groups: the next deployment goes back to the first group', async () => {
     const { infra, service, v2 } = await setUp();
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service, taskDefinition: v2 }));
