@@ -1,9 +1,11 @@
 /**
- * Before anything is registered or updated: every target service must exist and be ACTIVE.
- * A typo in one of ten service names must change nothing, not deploy the other nine.
+ * Before anything is registered or updated: every target service must exist and be ACTIVE, and
+ * pass the pre-flight checks (`preflight.ts`). A typo in one of ten service names must change
+ * nothing, not deploy the other nine.
  */
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import type { ServiceTarget } from '../settings/settings.js';
+import { preflightMessage, preflightProblems } from './preflight.js';
 import { batchTargets, nameOf } from './watch.js';
 
 export async function checkServicesExist(
@@ -18,7 +20,9 @@ export async function checkServicesExist(
   for (const batch of batches) {
     const cluster = batch[0]!.cluster;
     const out = await ecs
-      .send(new DescribeServicesCommand({ cluster, services: batch.map((t) => t.service) }))
+      .send(
+        new DescribeServicesCommand({ cluster, services: batch.map((t) => t.service), include: ['TAGS'] }),
+      )
       .catch((err: Error) => {
         if (err.name === 'ClusterNotFoundException') {
           throw new Error(
@@ -43,5 +47,7 @@ export async function checkServicesExist(
       `Service${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found or not active (inputs "service"/"services", "cluster"). Nothing was changed.`,
     );
   }
+  const problems = [...found.values()].flatMap((s) => preflightProblems(s, { history: true }));
+  if (problems.length) throw new Error(preflightMessage(problems));
   return found;
 }

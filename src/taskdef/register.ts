@@ -41,6 +41,19 @@ async function latestRevision(clients: AwsClients, family: string) {
   }
 }
 
+/** ECS's quota on a task definition, measured on its JSON. */
+export const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+
+/** Refuse a definition ECS would refuse, before the release changes anything. */
+export function checkTaskDefinitionSize(def: TaskDefinitionInput): void {
+  const bytes = Buffer.byteLength(JSON.stringify(def), 'utf8');
+  if (bytes > MAX_TASK_DEFINITION_BYTES) {
+    throw new Error(
+      `Task definition family "${def.family}" is ${bytes} bytes as JSON; ECS accepts at most 64 KiB (${MAX_TASK_DEFINITION_BYTES} bytes). Nothing was changed. Move large values out of it: environment values into Secrets Manager or SSM (\`secrets\`) or an S3 environment file (\`environmentFiles\`).`,
+    );
+  }
+}
+
 export async function registerTaskDefinition(
   clients: AwsClients,
   def: TaskDefinitionInput,
@@ -52,6 +65,7 @@ export async function registerTaskDefinition(
   },
 ): Promise<RegisterResult> {
   const family = def.family!;
+  checkTaskDefinitionSize(def);
   const latest = await latestRevision(clients, family);
   const baseline = options.live ?? latest;
   const baselineLabel = baseline

@@ -14,6 +14,7 @@ import { readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js'
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
+import { preflightMessage, preflightProblems } from '../../aws/preflight.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
 import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from '../../aws/traffic.js';
 import { startDeployment } from '../../aws/update-service.js';
@@ -152,6 +153,11 @@ export async function releaseBlueGreen(
       core.info(
         `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${shortArn(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
       );
+      // History goes on the blue service; both sides must be deployable by UpdateService.
+      const problems = [t.live, t.idle]
+        .filter((s) => !!s.raw.serviceArn)
+        .flatMap((s) => preflightProblems(s.raw, { history: s.color === 'blue' }));
+      if (problems.length) throw new RefusedError(preflightMessage(problems));
       alarms.ignore(await checkAlarmsBeforeStart(clients, bg));
       return t;
     });

@@ -23,6 +23,7 @@ import type { RollingDeploySettings, RunContext, ServiceTarget } from '../../set
 import { logPrepared } from '../../taskdef/log.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
+import { checkTaskDefinitionSize } from '../../taskdef/register.js';
 import { restorePreviousRevision } from './restore.js';
 
 export type ServiceStatus =
@@ -77,6 +78,8 @@ export async function deployRolling(
 
   const found = await phaseLog.run('Check services', async () => {
     const services = await checkServicesExist(ecs, targets);
+    // A definition ECS would refuse is refused before the release lock is taken.
+    for (const def of rendered) if (def) checkTaskDefinitionSize(def);
     core.info(`${services.size} service${services.size === 1 ? '' : 's'} found.`);
     return services;
   });
