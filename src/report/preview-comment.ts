@@ -47,7 +47,7 @@ export function previewMarkdown(r: PreviewReport): string {
     `### Preview of \`${r.app}\` for #${r.pullRequest}: ${HEADLINE[r.status]}`,
     '',
     table(
-      ['', ''],
+      ['Preview', 'Value'],
       [
         ['URL', !r.url ? '—' : r.status === 'removed' ? `~~${r.url}~~` : r.url],
         ['Commit', short ? `\`${short}\`` : '—'],
