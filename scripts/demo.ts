@@ -1,13 +1,15 @@
 /**
  * `npm run demo`: start the simulator with the sample environment and run the bundled action
  * against it the way the Actions runner would — a healthy release, then a broken one that is
- * rolled back — printing each step's log and job summary in the terminal.
+ * rolled back — then blue-green and ECS-native releases, printing each step's log and job
+ * summary in the terminal.
  */
 import { type RunResult, runAction } from '../test/harness/run-action.js';
 import { startTraffic, tally } from '../test/sim/elb/testing.js';
 import { Simulator } from '../test/sim/index.js';
 import { buildSampleEnvironment } from '../test/sim/sample.js';
 import { demoBlueGreen } from './demo-blue-green.js';
+import { demoNative } from './demo-native.js';
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
@@ -76,6 +78,7 @@ try {
   show('Release of a crashing image (rolling)', bad);
 
   await demoBlueGreen(sim, env, show);
+  await demoNative(sim, show);
 
   const records = await traffic.stop();
   console.log(`\n${bold('Client traffic through the production listener during both releases')}`);

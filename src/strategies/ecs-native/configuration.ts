@@ -50,8 +50,9 @@ export function releaseConfiguration(
       {
         targetType: 'PAUSE',
         lifecycleStages: [...OUR_STAGES],
-        // If this run dies while ECS waits for it, ECS rolls back once the job could no longer be running.
-        timeoutConfiguration: { timeoutInMinutes: Math.max(1, minutes(timeoutMs)), action: 'ROLLBACK' },
+        // If this run dies while ECS waits for it, ECS rolls back once the job could no longer be
+        // running (at least an hour: a job's post step may still be finishing the undo).
+        timeoutConfiguration: { timeoutInMinutes: Math.max(60, minutes(timeoutMs)), action: 'ROLLBACK' },
       },
     ],
   };
