@@ -2,7 +2,7 @@
  * Deploy settings for parity with the official deploy action: ECS managed tags and tag
  * propagation, not waiting, and the service-managed EBS volume configured at deploy time.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bool, custom } from './zod-values.js';
 
 const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;

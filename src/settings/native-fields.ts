@@ -3,7 +3,7 @@
  * `loadBalancers[].advancedConfiguration`, for a service that does not have them yet (the
  * production and test listener rules come from "listener" and "test-listener").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const TARGET_GROUP =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]{1,32}\/[0-9a-f]+$/;
