@@ -39,6 +39,8 @@ export type Step =
       desiredCount: number;
       taskDefinition: string;
       deploymentId?: string;
+      /** A rolling deploy: once its deployment completed it is the new state, not undone. */
+      keepIfCompleted?: boolean;
     }
   /** An autoscaling target's bounds before we changed them (absent: there was none). */
   | {
@@ -91,8 +93,8 @@ export function describeStep(step: Step): string {
 }
 
 /**
- * Read what is live before undoing a deploy: a deployment that completed is a success, and one
- * a newer deployment replaced is superseded; neither is undone. Returns why, or undefined to undo.
+ * Read what is live before undoing a deploy: one a newer deployment replaced is superseded, and
+ * a rolling deployment that completed is a success; neither is undone. Returns why, or undefined.
  */
 async function notOursToUndo(
   clients: AwsClients,
@@ -108,7 +110,7 @@ async function notOursToUndo(
   if (primary.id !== step.deploymentId) {
     return `${step.service} left alone: deployment ${primary.id} (${td(primary.taskDefinition)}) superseded ours (${step.deploymentId}); undoing would roll back over it.`;
   }
-  if (primary.rolloutState === 'COMPLETED' && deployments.length === 1) {
+  if (step.keepIfCompleted && primary.rolloutState === 'COMPLETED' && deployments.length === 1) {
     return `${step.service} left alone: our deployment ${step.deploymentId} (${td(primary.taskDefinition)}) completed.`;
   }
   return undefined;

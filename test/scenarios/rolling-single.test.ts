@@ -257,13 +257,19 @@ describe('rolling deploy of one service', () => {
 
   it('puts the service back from the post step when the job is cancelled mid-deploy', async () => {
     const live = await liveService(sim(), ecs, { cluster: 'prod', service: 'cancel' });
-    const result = await runAgainst(sim(), {
-      inputs: { cluster: 'prod', service: 'cancel', images: `${live.repo}:v2`, ...FAST },
-      cancelWhen: (stdout) => /cancel: deployment ecs-svc\/\d+ started/.test(stdout),
-      post: true,
-    });
-    expect(result.cancelledAtMs).toBeDefined();
-    expect(result.post!.stdout).toMatch(/cancel set back to 2 tasks of cancel:1/);
+    // Slow image pulls keep the deployment in progress until the post step reads it.
+    sim().ecs.timings.pendingMs = 30 * 60_000;
+    try {
+      const result = await runAgainst(sim(), {
+        inputs: { cluster: 'prod', service: 'cancel', images: `${live.repo}:v2`, ...FAST },
+        cancelWhen: (stdout) => /cancel: deployment ecs-svc\/\d+ started/.test(stdout),
+        post: true,
+      });
+      expect(result.cancelledAtMs).toBeDefined();
+      expect(result.post!.stdout).toMatch(/cancel set back to 2 tasks of cancel:1/);
+    } finally {
+      sim().ecs.timings.pendingMs = 10_000;
+    }
     await sim().ecs.waitFor(
       () =>
         sim().ecs.isSteady('prod', 'cancel') &&

@@ -22,6 +22,7 @@ import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { isCancelled, watchForCancel } from '../../release/cancel.js';
 import { Journal, type UndoReport } from '../../release/journal.js';
 import { PhaseLog } from '../../release/phase-log.js';
+import type { Step } from '../../release/steps.js';
 import type { BlueGreenDeploySettings, RunContext } from '../../settings/settings.js';
 import { formatDuration } from '../../settings/values.js';
 import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
@@ -258,21 +259,23 @@ export async function releaseBlueGreen(
           writeBounds(clients.autoscaling, idleResource, wanted),
         );
       }
-      const started = await journal.perform(
-        {
-          kind: 'service',
-          cluster: topology.cluster,
-          service: idle.service,
-          desiredCount: idle.desiredCount,
-          taskDefinition: idle.taskDefinition,
-        },
-        () =>
-          startDeployment(clients.ecs, { ...target, service: idle.service }, newArn, {
-            rolling: settings.rolling,
-            desiredCount: capacity,
-            forceNewDeployment: true,
-          }),
-      );
+      const idleStep: Extract<Step, { kind: 'service' }> = {
+        kind: 'service',
+        cluster: topology.cluster,
+        service: idle.service,
+        desiredCount: idle.desiredCount,
+        taskDefinition: idle.taskDefinition,
+      };
+      const started = await journal.perform(idleStep, async () => {
+        const d = await startDeployment(clients.ecs, { ...target, service: idle.service }, newArn, {
+          rolling: settings.rolling,
+          desiredCount: capacity,
+          forceNewDeployment: true,
+        });
+        // If someone deploys over the idle side meanwhile, the undo leaves their deployment alone.
+        journal.amend(idleStep, { deploymentId: d.deploymentId });
+        return d;
+      });
       event(
         `${idle.service}: deploying ${shortArn(newArn)} with ${capacity} tasks (deployment ${started.deploymentId}).`,
       );

@@ -158,7 +158,7 @@ export async function deployRolling(
         return journal.perform(step, async () => {
           await start(o, settings, clients);
           // The post step reads this deployment before undoing: completed or superseded stays.
-          if (o.deploymentId) journal.amend(step, { deploymentId: o.deploymentId });
+          if (o.deploymentId) journal.amend(step, { deploymentId: o.deploymentId, keepIfCompleted: true });
         });
       }),
     ),
