@@ -38,7 +38,8 @@ describe('rollback of an ECS-native blue/green service', () => {
     });
 
   it("uses ECS's own rollback while the release is still baking", async () => {
-    const e = (env = await buildNative(sim(), `natrb${++n}`));
+    const e = await buildNative(sim(), `natrb${++n}`);
+    env = e;
     const v1 = await liveTaskDefinition(e);
     // A deployment still baking whose runner died: started outside the action, bake 10 simulated hours.
     const { RegisterTaskDefinitionCommand, UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
@@ -92,7 +93,8 @@ describe('rollback of an ECS-native blue/green service', () => {
   });
 
   it('redeploys the older revision once the release finished', async () => {
-    const e = (env = await buildNative(sim(), `natrb${++n}`));
+    const e = await buildNative(sim(), `natrb${++n}`);
+    env = e;
     const v1 = await liveTaskDefinition(e);
     const released = await runAgainst(sim(), { inputs: nativeInputs(e, 'v2') });
     expect(released.outputs.status).toBe('succeeded');
