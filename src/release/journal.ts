@@ -129,7 +129,14 @@ export async function undoEntries(
     if (entry.undone) continue;
     try {
       // An undo is a change too: only while the lock is still ours (the lock step checks itself).
-      if (check && entry.step.kind !== 'lock') await check();
+      // Only a lock that another run now holds stops it; a check that could not be made (a
+      // throttled read) must not keep production traffic from being restored.
+      if (check && entry.step.kind !== 'lock') {
+        await check().catch((err: Error) => {
+          if (err.name === 'LockLostError') throw err;
+          log(`Could not confirm the release lock (${err.message}); undoing anyway.`);
+        });
+      }
       const line = await undoStep(clients, entry.step);
       entry.undone = true;
       persist();

@@ -477,6 +477,50 @@ describe('journal', () => {
     );
     expect(third).toEqual({ done: [], failed: [] });
   });
+
+  it('undoes only while the release lock is ours; a check that could not be made does not stop it', async () => {
+    ecs.on(UpdateServiceCommand).resolves({});
+    const state = (): JournalState => ({
+      region: 'us-east-1',
+      entries: [
+        {
+          step: {
+            kind: 'service',
+            cluster: 'prod',
+            service: 'shop-green',
+            desiredCount: 0,
+            taskDefinition: 'td:1',
+          },
+        },
+      ],
+    });
+    const lost = Object.assign(new Error('another run holds it'), { name: 'LockLostError' });
+    const held = await undoEntries(
+      clients(),
+      state(),
+      () => {},
+      () => {},
+      async () => {
+        throw lost;
+      },
+    );
+    expect(held.done).toEqual([]);
+    expect(held.failed[0]).toMatch(/another run holds it/);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+
+    const lines: string[] = [];
+    const unsure = await undoEntries(
+      clients(),
+      state(),
+      (l) => lines.push(l),
+      () => {},
+      async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+    );
+    expect(unsure.done).toEqual(['shop-green set back to 0 tasks of td:1.']);
+    expect(lines[0]).toMatch(/Could not confirm the release lock \(Rate exceeded\); undoing anyway/);
+  });
 });
 
 describe('creating the idle service', () => {
