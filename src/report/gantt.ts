@@ -43,7 +43,10 @@ export function gantt(phases: Phase[], section = 'Phases'): string {
     const from = p.startedAt - start;
     const to = from + Math.max(minBar, p.durationMs);
     const tags = [p.ok ? undefined : 'crit', `p${i}`].filter(Boolean).join(', ');
-    lines.push(`  ${label(p.name)} ${formatDuration(p.durationMs)} :${tags}, ${from}, ${to}`);
+    const took = formatDuration(p.durationMs);
+    // "Bake 3.0s" already says how long it was meant to take; the bar says how long it took.
+    const name = p.name.endsWith(took) ? p.name : `${p.name} ${took}`;
+    lines.push(`  ${label(name)} :${tags}, ${from}, ${to}`);
   });
   return codeBlock('mermaid', lines.join('\n'));
 }
