@@ -64,6 +64,26 @@ export function nativeSummary(o: NativeOutcome, region: string, alarms: string[]
       ),
     );
   }
+  if (o.gates.length) {
+    parts.push(
+      '### Metric gates',
+      table(
+        ['Window', 'Minutes', 'Requests', '5xx', 'p95', 'Verdict'],
+        o.gates.map((g) => [
+          g.window,
+          String(g.minutes),
+          String(g.requests),
+          String(g.errors5xx),
+          g.p95Ms === undefined ? '—' : `${Math.round(g.p95Ms)} ms`,
+          g.verdict === 'failed'
+            ? `❌ ${g.detail ?? ''}`
+            : g.verdict === 'passed'
+              ? '✅'
+              : `no data: ${g.detail ?? ''}`,
+        ]),
+      ),
+    );
+  }
   if (o.events.length) {
     parts.push(
       '### Timeline',

@@ -96,7 +96,8 @@ describe('rollback of an ECS-native blue/green service', () => {
     const e = await buildNative(sim(), `natrb${++n}`);
     env = e;
     const v1 = await liveTaskDefinition(e);
-    const released = await runAgainst(sim(), { inputs: nativeInputs(e, 'v2') });
+    // No client traffic here: do not wait for metrics that cannot come.
+    const released = await runAgainst(sim(), { inputs: nativeInputs(e, 'v2', { 'metric-wait': '500ms' }) });
     expect(released.outputs.status).toBe('succeeded');
     await sim().ecs.waitForSteady(e.cluster, e.name, { timeoutMs: 20_000 });
     const result = await rollback(e);

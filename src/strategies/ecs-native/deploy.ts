@@ -18,7 +18,6 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../../aws/alarms.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
-import { judgeGates, readGateMetrics } from '../../aws/metrics.js';
 import {
   continueServiceDeployment,
   describeServiceDeployment,
@@ -37,6 +36,8 @@ import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
 import { runSmokeCommand } from '../../smoke/smoke-command.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
+import { type GateResult, judgeWindow } from '../blue-green/gates.js';
+import type { Side } from '../blue-green/topology.js';
 import { releaseConfiguration, withoutOurHook } from './configuration.js';
 import { AlarmFiredError, RefusedError } from './errors.js';
 import { type NativeSetup, readNativeSetup } from './preflight.js';
@@ -67,6 +68,8 @@ export interface NativeOutcome {
   trafficShifted: boolean;
   rolledBack: boolean;
   smoke: SmokeResult[];
+  /** Metric-gate readings of each held production step. */
+  gates: GateResult[];
   events: NativeEvent[];
   phaseLog: PhaseLog;
   undo?: UndoReport;
@@ -125,6 +128,7 @@ export async function releaseNative(
     trafficShifted: false,
     rolledBack: false,
     smoke: [],
+    gates: [],
     events: [],
     phaseLog: phases,
     notes: [],
@@ -367,7 +371,16 @@ async function drive(
       const step = preProduction++;
       const weight = d.targetServiceRevision?.requestedProductionTrafficWeight ?? 0;
       const verdict = await phases.run(`Gate before production step ${step + 1} (${weight}% now)`, () =>
-        gate(clients, settings, setup, alarms, step > 0 ? lastShiftAt : undefined, weight, signal),
+        gate(
+          clients,
+          settings,
+          setup,
+          alarms,
+          step > 0 ? lastShiftAt : undefined,
+          weight,
+          signal,
+          outcome.gates,
+        ),
       );
       if (verdict) {
         await rollback(paused.hookId, verdict.message);
@@ -465,6 +478,7 @@ async function gate(
   since: Date | undefined,
   weight: number,
   signal: AbortSignal,
+  gates: GateResult[],
 ): Promise<Error | undefined> {
   const native = settings.native;
   const check = async (when: string) => {
@@ -482,14 +496,34 @@ async function gate(
       if (left <= 0) break;
       await sleep(Math.min(settings.pollIntervalMs, left), signal);
     }
-    const reading = await readGateMetrics(
-      clients.cloudwatch,
-      { listenerArn: setup.productionRule, targetGroupArn: setup.newGroup },
-      { start: since, end: new Date() },
-      native,
+    // The two-service mode's gate: complete, published minutes of the new group's traffic since
+    // the shift, waiting up to "metric-wait" for one; "metric-no-data" decides without.
+    const side = (color: 'blue' | 'green', targetGroupArn: string): Side => ({
+      color,
+      service: native.service,
+      serviceArn: setup.serviceArn,
+      targetGroupArn,
+      desiredCount: setup.desiredCount,
+      taskDefinition: setup.taskDefinition,
+      raw: setup.service,
+    });
+    const result = await judgeWindow(
+      clients,
+      {
+        ...native,
+        listener: setup.productionRule,
+        services: { blue: native.service, green: native.service },
+        targetGroups: {},
+        scaleDownDelayMs: 0,
+      },
+      alarms,
+      { idle: side('green', setup.newGroup), live: side('blue', setup.liveGroup) },
+      { label: `pause after ${weight}%`, start: since, pollMs: settings.pollIntervalMs, signal },
     );
-    const failed = judgeGates(reading, native);
-    if (failed) return new Error(`Metric check after ${weight}% on the new revision failed: ${failed}.`);
+    if (result) gates.push(result);
+    if (result?.verdict === 'failed') {
+      return new Error(`Metric check after ${weight}% on the new revision failed: ${result.detail}.`);
+    }
   }
   return await check('before the next production step');
 }
