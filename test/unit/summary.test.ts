@@ -66,7 +66,7 @@ describe('the summary', () => {
     }));
     const md = renderSummary(s);
     expect(md.split('\n\n')[1]).toBe('✅ Deployed **web:2** to **web**.');
-    for (const header of md.split('\n').filter((l, i, all) => all[i + 1]?.startsWith('| ---'))) {
+    for (const header of md.split('\n').filter((_line, i, all) => all[i + 1]?.startsWith('| ---'))) {
       expect(
         header
           .split('|')
