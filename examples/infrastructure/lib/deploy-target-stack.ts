@@ -22,7 +22,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
-import { type IamParameters, policy, type RoleName, trustedSubjects } from '../../../iam/roles.js';
+import {
+  type IamParameters,
+  type PolicyDocument,
+  policy,
+  type RoleName,
+  trustedSubjects,
+} from '../../../iam/roles.js';
 
 export interface DeployTargetProps extends StackProps {
   /** Base service name: the action's `service` input. The services are `<name>-blue` and `<name>-green`. */
@@ -249,6 +255,9 @@ export class DeployTargetStack extends Stack {
       families: [name],
       taskRoles: [taskRole.roleName],
       executionRoles: [executionRole.roleName],
+      // The pair is released by the action (ECS deployment controller), not by ECS-native
+      // blue/green: no load-balancer infrastructure role to pass.
+      infrastructureRoles: [],
       listeners: [production.listenerArn, test.listenerArn],
       listenerRules,
       repositories: [repository.repositoryName],
@@ -275,7 +284,9 @@ export class DeployTargetStack extends Stack {
             'token.actions.githubusercontent.com:sub': trustedSubjects(role, iamParameters),
           },
         }),
-        inlinePolicies: { 'deploy-action': iam.PolicyDocument.fromJson(policy(role, iamParameters)) },
+        inlinePolicies: {
+          'deploy-action': iam.PolicyDocument.fromJson(withResources(policy(role, iamParameters))),
+        },
       });
     const pushRole = githubRole('image-push', 'ImagePushRole');
     const deployRole = githubRole('deploy-blue-green', 'DeployRole');
@@ -301,4 +312,9 @@ export class DeployTargetStack extends Stack {
     out('PreviewRoleArn', previewRole.roleArn, 'role-to-assume of preview.yml');
     out('EcrRepository', repository.repositoryName, 'ecr-repository');
   }
+}
+
+/** IAM refuses a statement without resources: drop those this stack has nothing for. */
+function withResources(doc: PolicyDocument): PolicyDocument {
+  return { ...doc, Statement: doc.Statement.filter((st) => st.Resource.length > 0) };
 }
