@@ -148,4 +148,38 @@ describe('a history derived from ECS service deployments', () => {
     ).toEqual([]);
     expect(failedRequests(records)).toEqual([]);
   }, 120_000);
+
+  it('a service with many tags of its own still records its history, within the 50-tag limit', async () => {
+    const serviceArn = sim().ecs.getService(env.cluster, service)!.arn;
+    const { ListTagsForResourceCommand, UntagResourceCommand } = await import('@aws-sdk/client-ecs');
+    const tagsNow = async () =>
+      (await env.clients.ecs.send(new ListTagsForResourceCommand({ resourceArn: serviceArn }))).tags ?? [];
+    // Start from a service the action never tagged, then give it 46 tags of its own.
+    const ours = (await tagsNow()).filter((t) => t.key?.startsWith('deploy-action:')).map((t) => t.key!);
+    if (ours.length) {
+      await env.clients.ecs.send(new UntagResourceCommand({ resourceArn: serviceArn, tagKeys: ours }));
+    }
+    const own = (await tagsNow()).length;
+    await env.clients.ecs.send(
+      new TagResourceCommand({
+        resourceArn: serviceArn,
+        tags: Array.from({ length: 46 - own }, (_, i) => ({ key: `cost-centre-${i}`, value: 'x' })),
+      }),
+    );
+    const traffic = productionTraffic(env);
+    // Five releases, alternating: five history entries would need 51 tags.
+    const runs = [];
+    for (const tag of ['v2', 'v3', 'v2', 'v3', 'v2']) runs.push(await deploy(tag));
+    const records = await traffic.stop();
+    expect(runs.map((r) => r.outputs.status)).toEqual(Array(5).fill('succeeded'));
+    expect(runs.flatMap((r) => r.warnings).join('\n')).not.toMatch(/history/);
+    const tags = await tagsNow();
+    expect(tags.length).toBeLessThanOrEqual(50);
+    const history = tags.filter((t) => t.key?.startsWith('deploy-action:history:'));
+    // Within the room the user's tags leave (4): each revision once, newest first.
+    expect(history.length).toBeGreaterThanOrEqual(2);
+    expect(history.length).toBeLessThanOrEqual(4);
+    expect(history.find((t) => t.key === 'deploy-action:history:1')?.value).toMatch(/^shop:\d+ /);
+    expect(failedRequests(records)).toEqual([]);
+  }, 120_000);
 });
