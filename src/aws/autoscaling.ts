@@ -7,10 +7,11 @@ import {
   type ApplicationAutoScalingClient,
   DeregisterScalableTargetCommand,
   DescribeScalableTargetsCommand,
-  DescribeScalingPoliciesCommand,
   ObjectNotFoundException,
   PutScalingPolicyCommand,
+  paginateDescribeScalingPolicies,
   RegisterScalableTargetCommand,
+  type ScalingPolicy,
 } from '@aws-sdk/client-application-auto-scaling';
 
 export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
@@ -81,25 +82,67 @@ export async function removeScalableTarget(
     });
 }
 
-/** Put every scaling policy of `from` on `to` under the same name (an existing one is replaced). */
+/**
+ * `ALBRequestCountPerTarget` scales on the target group its `ResourceLabel` names
+ * (`app/<lb>/<id>/targetgroup/<tg>/<id>`): a copy for the other side must name that side's
+ * group, or it would scale on the traffic the old side no longer gets.
+ */
+function relabel<T>(spec: T, from: string, to: string): T {
+  const s = spec as { ResourceLabel?: string } | undefined;
+  if (!s?.ResourceLabel || !from || !to) return spec;
+  return { ...s, ResourceLabel: s.ResourceLabel.replace(from, to) } as T;
+}
+
+export interface PolicyCopyOptions {
+  /** `targetgroup/<name>/<id>` of the side the policies came from, and of the side they go to. */
+  fromTargetGroup?: string;
+  toTargetGroup?: string;
+}
+
+/**
+ * Put every scaling policy of `from` on `to` under the same name (an existing one is
+ * replaced): every page (DescribeScalingPolicies answers 10 at a time), every type (target
+ * tracking, step, predictive, each with its own configuration), request-count policies
+ * relabelled to the new side's target group.
+ */
 export async function copyPolicies(
   autoscaling: ApplicationAutoScalingClient,
   from: string,
   to: string,
+  options: PolicyCopyOptions = {},
 ): Promise<number> {
-  const out = await autoscaling.send(
-    new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: from }),
-  );
-  const policies = out.ScalingPolicies ?? [];
+  const policies: ScalingPolicy[] = [];
+  for await (const page of paginateDescribeScalingPolicies(
+    { client: autoscaling },
+    { ServiceNamespace: 'ecs', ResourceId: from, ScalableDimension: KEY.ScalableDimension },
+  )) {
+    policies.push(...(page.ScalingPolicies ?? []));
+  }
+  const a = options.fromTargetGroup ?? '';
+  const b = options.toTargetGroup ?? '';
   for (const p of policies) {
+    const tt = p.TargetTrackingScalingPolicyConfiguration;
+    const pr = p.PredictiveScalingPolicyConfiguration;
     await autoscaling.send(
       new PutScalingPolicyCommand({
         ...KEY,
         ResourceId: to,
         PolicyName: p.PolicyName,
         PolicyType: p.PolicyType,
-        TargetTrackingScalingPolicyConfiguration: p.TargetTrackingScalingPolicyConfiguration,
+        TargetTrackingScalingPolicyConfiguration: tt && {
+          ...tt,
+          PredefinedMetricSpecification: relabel(tt.PredefinedMetricSpecification, a, b),
+        },
         StepScalingPolicyConfiguration: p.StepScalingPolicyConfiguration,
+        PredictiveScalingPolicyConfiguration: pr && {
+          ...pr,
+          MetricSpecifications: pr.MetricSpecifications?.map((m) => ({
+            ...m,
+            PredefinedMetricPairSpecification: relabel(m.PredefinedMetricPairSpecification, a, b),
+            PredefinedScalingMetricSpecification: relabel(m.PredefinedScalingMetricSpecification, a, b),
+            PredefinedLoadMetricSpecification: relabel(m.PredefinedLoadMetricSpecification, a, b),
+          })),
+        },
       }),
     );
   }

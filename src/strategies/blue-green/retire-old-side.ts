@@ -8,6 +8,7 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { copyPolicies, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
+import { targetGroupDimension } from '../../aws/metrics.js';
 import { describeWeights, readRoute, weightsOf } from '../../aws/traffic.js';
 import { sleep } from '../../release/cancel.js';
 import type { BlueGreenSettings } from '../../settings/blue-green.js';
@@ -49,7 +50,10 @@ export async function retireOldSide(
     const newResource = resourceIdOf(t.cluster, now.service);
     const bounds = await readBounds(clients.autoscaling, oldResource);
     if (bounds) await writeBounds(clients.autoscaling, newResource, { ...bounds, suspended: false });
-    const copied = await copyPolicies(clients.autoscaling, oldResource, newResource);
+    const copied = await copyPolicies(clients.autoscaling, oldResource, newResource, {
+      fromTargetGroup: targetGroupDimension(old.targetGroupArn),
+      toTargetGroup: targetGroupDimension(now.targetGroupArn),
+    });
     // Bounds 0..0: no policy can bring the idle side back.
     await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
     core.info(

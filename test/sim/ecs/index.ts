@@ -59,6 +59,21 @@ export class EcsSim {
     return this.state.services.get(arns.service(nameOf(cluster), nameOf(service)));
   }
 
+  /**
+   * Set a service's desired count as Application Auto Scaling does (an UpdateService of the
+   * count only: no new deployment).
+   */
+  setDesiredCount(cluster: string, service: string, desired: number): void {
+    const s = this.getService(cluster, service);
+    if (s?.status !== 'ACTIVE') return;
+    s.desiredCount = desired;
+    s.steadySince = undefined;
+    if (s.deployments[0]) {
+      s.deployments[0].desiredCount = desired;
+      s.deployments[0].updatedAt = new Date(this.sim.clock.now());
+    }
+  }
+
   /** The service exactly as DescribeServices would return it (Dates, not epoch seconds). */
   describeService(cluster: string, service: string): ReturnType<typeof serviceView> | undefined {
     const s = this.getService(cluster, service);
