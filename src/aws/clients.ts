@@ -1,7 +1,8 @@
 /**
  * The one place AWS clients are built. Region comes from settings or the environment;
  * endpoints only from the SDK's own configuration (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_ECS`, …),
- * so the same code talks to AWS or to a local simulator without a test-only path.
+ * so the same code talks to AWS or to a local simulator without a test-only path. Every client
+ * refuses a change made outside a release journal step (`mutation-guard.ts`).
  *
  * Each client package is imported only when a command asks for it: loading all five takes
  * longer than `command: register` needs for its whole start, and the post step needs none of
@@ -15,6 +16,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ACTION_NAME, ACTION_VERSION } from '../version.js';
+import { guardMutations } from './mutation-guard.js';
 
 export interface AwsClients {
   region: string;
@@ -82,7 +84,7 @@ export async function createClients(
   const client = <T>(kind: ClientKind, key: string, make: (() => T) | undefined): T => {
     if (!make)
       throw new Error(`Bug: the ${kind} client was not loaded for this command (see createClients).`);
-    if (!made.has(key)) made.set(key, make());
+    if (!made.has(key)) made.set(key, guardMutations(make() as { middlewareStack: unknown }));
     return made.get(key) as T;
   };
   const { ecs: Ecs, ecr: Ecr, elb: Elb, cloudwatch: Cw, autoscaling: As, logs: Logs } = classes;

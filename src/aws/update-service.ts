@@ -72,3 +72,28 @@ export async function startDeployment(
   }
   return { deploymentId: primary.id, service };
 }
+
+/**
+ * Put a service back on a task definition (and desired count, when given), as an undo does.
+ * Returns the PRIMARY deployment this started when the answer names one, so it can be watched.
+ */
+export async function setServiceRevision(
+  ecs: ECSClient,
+  state: { cluster: string; service: string; taskDefinition: string; desiredCount?: number },
+): Promise<string | undefined> {
+  const out = await ecs
+    .send(
+      new UpdateServiceCommand({
+        cluster: state.cluster,
+        service: state.service,
+        desiredCount: state.desiredCount,
+        taskDefinition: state.taskDefinition,
+      }),
+    )
+    .catch((err: Error) => {
+      throw new Error(
+        `Setting ${state.service} back to ${state.desiredCount === undefined ? '' : `${state.desiredCount} × `}${state.taskDefinition}: ${err.name}: ${err.message}`,
+      );
+    });
+  return out.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
+}

@@ -4,6 +4,7 @@
  * job summary and the failure message.
  */
 import type { AwsClients } from '../aws/clients.js';
+import { RESTORE_TRAFFIC, runRelease } from '../release/runner.js';
 import { blueGreenSummary } from '../report/blue-green-summary.js';
 import { deploySummary, failureMessage, overallStatus } from '../report/deploy-summary.js';
 import { nativeSummary } from '../report/native-summary.js';
@@ -21,7 +22,9 @@ export async function deployCommand(
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
   if (settings.strategy === 'blue-green') {
-    const outcome = await deployBlueGreen(settings, clients, rendered[0]);
+    const outcome = await runRelease(clients, RESTORE_TRAFFIC, (runner) =>
+      deployBlueGreen(settings, clients, rendered[0], runner),
+    );
     return {
       outputs: blueGreenOutputs(outcome),
       summary: blueGreenSummary(outcome, clients.region, settings.blueGreen.alarms),
@@ -29,14 +32,22 @@ export async function deployCommand(
     };
   }
   if (settings.strategy === 'ecs-blue-green') {
-    const outcome = await deployNative(settings, clients, rendered[0]);
+    // ECS moves the traffic; a cancel stops its deployment with rollback at once.
+    const outcome = await runRelease(
+      clients,
+      { undoNow: 'Stopping the ECS deployment with rollback.' },
+      (runner) => deployNative(settings, clients, rendered[0], runner),
+    );
     return {
       outputs: nativeOutputs(outcome),
       summary: nativeSummary(outcome, clients.region, settings.native.alarms),
       failure: nativeFailure(outcome),
     };
   }
-  const { outcomes, phaseLog } = await deployRolling(settings, clients, rendered);
+  // A rolling deploy's undo is a deployment of its own: on cancel the post step starts it.
+  const { outcomes, phaseLog } = await runRelease(clients, 'exit', (runner) =>
+    deployRolling(settings, clients, rendered, runner),
+  );
   return {
     outputs: deployOutputs(outcomes),
     summary: deploySummary(outcomes, phaseLog.phases),

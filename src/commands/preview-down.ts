@@ -8,6 +8,7 @@ import { announcerFor, reportTime } from '../preview/announce.js';
 import { nothingRemoved, type RemovedResources, removePreview } from '../preview/down.js';
 import { previewNames } from '../preview/naming.js';
 import { resolvePullRequest } from '../preview/pull-request.js';
+import { runRelease } from '../release/runner.js';
 import { runUrl } from '../report/github.js';
 import { table } from '../report/markdown.js';
 import { renderSummary, summary } from '../report/summary.js';
@@ -32,13 +33,16 @@ export async function previewDownCommand(
   const target = settings.targets[0]!;
   const names = previewNames(target.service, pr.number, preview);
   const removed = await core.group(`Remove preview ${names.service}`, () =>
-    removePreview(clients, {
-      cluster: target.cluster,
-      listenerArn: preview.listener,
-      app: names.app,
-      pullRequest: pr.number,
-      log: core.info,
-    }),
+    runRelease(clients, 'exit', ({ journal }) =>
+      removePreview(clients, {
+        cluster: target.cluster,
+        listenerArn: preview.listener,
+        app: names.app,
+        pullRequest: pr.number,
+        log: core.info,
+        journal,
+      }),
+    ),
   );
   const gone = nothingRemoved(removed)
     ? 'Nothing was left to remove.'

@@ -9,6 +9,7 @@ import { removePreview } from '../preview/down.js';
 import { previewNames } from '../preview/naming.js';
 import { repositoryName } from '../preview/pull-request.js';
 import { decide, findPreviews } from '../preview/sweep.js';
+import { runRelease } from '../release/runner.js';
 import { runUrl } from '../report/github.js';
 import { table } from '../report/markdown.js';
 import { renderSummary, summary } from '../report/summary.js';
@@ -34,53 +35,57 @@ export async function previewSweepCommand(
   const rows: string[][] = [];
   const removedNames: string[] = [];
   const failures: string[] = [];
-  for (const p of found) {
-    const decision = await decide(p, now, stateOf);
-    const label = `${p.app}-pr-${p.pullRequest}`;
-    if (!decision.remove) {
-      core.info(`${label}: kept (${decision.why}).`);
-      rows.push([label, `#${p.pullRequest}`, 'kept', decision.why]);
-      continue;
-    }
-    try {
-      await core.group(`Remove ${label} (${decision.why})`, () =>
-        removePreview(clients, {
-          cluster,
-          listenerArn: preview.listener,
+  // Every removal is final: a cancelled sweep leaves nothing to undo, the next sweep goes on.
+  await runRelease(clients, 'exit', async ({ journal }) => {
+    for (const p of found) {
+      const decision = await decide(p, now, stateOf);
+      const label = `${p.app}-pr-${p.pullRequest}`;
+      if (!decision.remove) {
+        core.info(`${label}: kept (${decision.why}).`);
+        rows.push([label, `#${p.pullRequest}`, 'kept', decision.why]);
+        continue;
+      }
+      try {
+        await core.group(`Remove ${label} (${decision.why})`, () =>
+          removePreview(clients, {
+            journal,
+            cluster,
+            listenerArn: preview.listener,
+            app: p.app,
+            pullRequest: p.pullRequest,
+            log: core.info,
+          }),
+        );
+        removedNames.push(label);
+        rows.push([
+          label,
+          `#${p.pullRequest}`,
+          'removed',
+          decision.why === 'expired' ? `expired ${p.expires?.toISOString()}` : 'pull request closed',
+        ]);
+        const why =
+          decision.why === 'expired'
+            ? 'Preview removed: it expired.'
+            : 'Preview removed: the pull request is closed.';
+        await announcer?.deploymentsRemoved(`pr-${p.pullRequest}`, why);
+        await announcer?.comment({
           app: p.app,
           pullRequest: p.pullRequest,
-          log: core.info,
-        }),
-      );
-      removedNames.push(label);
-      rows.push([
-        label,
-        `#${p.pullRequest}`,
-        'removed',
-        decision.why === 'expired' ? `expired ${p.expires?.toISOString()}` : 'pull request closed',
-      ]);
-      const why =
-        decision.why === 'expired'
-          ? 'Preview removed: it expired.'
-          : 'Preview removed: the pull request is closed.';
-      await announcer?.deploymentsRemoved(`pr-${p.pullRequest}`, why);
-      await announcer?.comment({
-        app: p.app,
-        pullRequest: p.pullRequest,
-        url: preview.domain ? previewNames(p.app, p.pullRequest, preview).url : '',
-        commit: p.commit,
-        status: 'removed',
-        reason: why,
-        smoke: [],
-        runUrl: runUrl(settings.run),
-        at: reportTime(),
-      });
-    } catch (err) {
-      // One stuck preview must not keep the others billing: note it and go on.
-      failures.push(`${label}: ${(err as Error).message}`);
-      rows.push([label, `#${p.pullRequest}`, 'FAILED', (err as Error).message]);
+          url: preview.domain ? previewNames(p.app, p.pullRequest, preview).url : '',
+          commit: p.commit,
+          status: 'removed',
+          reason: why,
+          smoke: [],
+          runUrl: runUrl(settings.run),
+          at: reportTime(),
+        });
+      } catch (err) {
+        // One stuck preview must not keep the others billing: note it and go on.
+        failures.push(`${label}: ${(err as Error).message}`);
+        rows.push([label, `#${p.pullRequest}`, 'FAILED', (err as Error).message]);
+      }
     }
-  }
+  });
   return {
     outputs: { removed: JSON.stringify(removedNames), status: failures.length ? 'failed' : 'swept' },
     summary: renderSummary({

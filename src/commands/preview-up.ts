@@ -10,6 +10,7 @@ import { type PreviewNames, previewNames } from '../preview/naming.js';
 import { type PullRequestRef, resolvePullRequest } from '../preview/pull-request.js';
 import type { PreviewTags } from '../preview/tags.js';
 import { bringUp, sentence } from '../preview/up.js';
+import { runRelease } from '../release/runner.js';
 import { runUrl } from '../report/github.js';
 import { table } from '../report/markdown.js';
 import { type PreviewReport, previewMarkdown } from '../report/preview-comment.js';
@@ -64,16 +65,20 @@ export async function previewUpCommand(
   await announcer?.deploymentStarted(names.environment, pr.commit, names.app);
   await announcer?.comment(report('deploying'));
 
-  const outcome = await bringUp(clients, {
-    target,
-    preview,
-    names,
-    tags: tagsFor(names, pr, preview),
-    rendered: rendered[0],
-    pinImageDigests: settings.pinImageDigests,
-    timeoutMs: settings.timeoutMs,
-    pollIntervalMs: settings.pollIntervalMs,
-  });
+  // Every change of a preview is final (a half-made one is kept): nothing for a cancel to undo.
+  const outcome = await runRelease(clients, 'exit', ({ journal }) =>
+    bringUp(clients, {
+      target,
+      preview,
+      names,
+      tags: tagsFor(names, pr, preview),
+      rendered: rendered[0],
+      pinImageDigests: settings.pinImageDigests,
+      timeoutMs: settings.timeoutMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      journal,
+    }),
+  );
   const final = report(outcome.ok ? 'ready' : 'failed', { reason: outcome.reason, smoke: outcome.smoke });
   await announcer?.deploymentFinished(outcome.ok, names.url, outcome.reason);
   await announcer?.comment(final);

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
+import { runRelease } from '../release/runner.js';
 import { renderSummary, summary } from '../report/summary.js';
 import type { RegisterSettings } from '../settings/settings.js';
 import { imageDigests, logPrepared } from '../taskdef/log.js';
@@ -18,11 +19,16 @@ export async function registerCommand(
 ): Promise<CommandResult> {
   const target = settings.targets[0]!;
   const prepared = await core.group('Register task definition', async () => {
-    const p = await prepareTaskDefinition(clients, target, {
-      dryRun: settings.dryRun,
-      pinImageDigests: settings.pinImageDigests,
-      rendered: rendered[0],
-    });
+    // A new revision changes nothing that runs: a journal step with nothing to undo.
+    const p = await runRelease(clients, 'exit', ({ journal }) =>
+      journal.final('register the task definition', () =>
+        prepareTaskDefinition(clients, target, {
+          dryRun: settings.dryRun,
+          pinImageDigests: settings.pinImageDigests,
+          rendered: rendered[0],
+        }),
+      ),
+    );
     logPrepared(p, settings.dryRun);
     return p;
   });

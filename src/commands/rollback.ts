@@ -7,6 +7,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import { describeStoppedTask, rootCause } from '../aws/diagnose.js';
 import { familyRevision } from '../history/history.js';
+import { RESTORE_TRAFFIC, runRelease } from '../release/runner.js';
 import { blueGreenModel } from '../report/blue-green-summary.js';
 import { renderSummary, summary } from '../report/summary.js';
 import { SettingsError } from '../settings/errors.js';
@@ -30,13 +31,18 @@ export async function rollbackCommand(
     );
   }
   if (settings.strategy === 'blue-green') {
-    const r = await rollbackBlueGreen(settings, clients);
+    // Production traffic moves: a cancel puts it back at once.
+    const r = await runRelease(clients, RESTORE_TRAFFIC, (runner) =>
+      rollbackBlueGreen(settings, clients, runner),
+    );
     return r.method === 'traffic-switch'
       ? switchResult(r)
       : redeployResult(r, clients.region, settings.blueGreen.alarms);
   }
-  if (settings.strategy === 'ecs-blue-green') return report(await rollbackNative(settings, clients));
-  return report(await rollbackRolling(settings, clients));
+  if (settings.strategy === 'ecs-blue-green') {
+    return report(await runRelease(clients, 'exit', (runner) => rollbackNative(settings, clients, runner)));
+  }
+  return report(await runRelease(clients, 'exit', (runner) => rollbackRolling(settings, clients, runner)));
 }
 
 function report(r: RollingRollback): CommandResult {

@@ -6,9 +6,8 @@
  */
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
-import { watchForCancel } from '../release/cancel.js';
-import { Journal } from '../release/journal.js';
 import { runOneOffTask } from '../release/one-off-task.js';
+import { runRelease } from '../release/runner.js';
 import { taskSummary } from '../report/task-summary.js';
 import type { RunTaskSettings } from '../settings/settings.js';
 import { logPrepared } from '../taskdef/log.js';
@@ -23,11 +22,16 @@ export async function runTaskCommand(
 ): Promise<CommandResult> {
   const target = settings.targets[0]!;
   const prepared = await core.group('Task definition', async () => {
-    const p = await prepareTaskDefinition(clients, target, {
-      dryRun: settings.dryRun,
-      pinImageDigests: settings.pinImageDigests,
-      rendered: rendered[0],
-    });
+    // A new revision changes nothing that runs: a journal step with nothing to undo.
+    const p = await runRelease(clients, 'exit', ({ journal }) =>
+      journal.final('register the task definition', () =>
+        prepareTaskDefinition(clients, target, {
+          dryRun: settings.dryRun,
+          pinImageDigests: settings.pinImageDigests,
+          rendered: rendered[0],
+        }),
+      ),
+    );
     logPrepared(p, settings.dryRun);
     return p;
   });
@@ -39,36 +43,34 @@ export async function runTaskCommand(
     };
   }
 
-  const journal = new Journal(clients);
-  const cancel = watchForCancel((err) => {
-    core.warning(`${err.message} Stopping the one-off task.`);
-    void journal.undo(core.info);
-  });
-  let result: Awaited<ReturnType<typeof runOneOffTask>>;
-  try {
-    result = await core.group('One-off task', () =>
-      runOneOffTask(
-        clients,
-        journal,
-        {
-          cluster: target.cluster,
-          service: target.service || undefined,
-          taskDefinitionArn: prepared.arn!,
-          definition: prepared.definition,
-          container: target.overrides.container,
-          options: settings.runTask,
-          timeoutMs: settings.timeoutMs,
-          pollIntervalMs: settings.pollIntervalMs,
-        },
-        cancel.signal,
-      ),
-    );
-    // Timed out or cancelled before it stopped: it may still run; stop it before reporting (a
-    // cancel handler's undo already under way is the same walk).
-    if (result.containers.length === 0) await journal.undo(core.info);
-  } finally {
-    cancel.dispose();
-  }
+  // A cancel stops the task at once (the undo of its journal step).
+  const result = await runRelease(
+    clients,
+    { undoNow: 'Stopping the one-off task.' },
+    async ({ journal, signal }) => {
+      const r = await core.group('One-off task', () =>
+        runOneOffTask(
+          clients,
+          journal,
+          {
+            cluster: target.cluster,
+            service: target.service || undefined,
+            taskDefinitionArn: prepared.arn!,
+            definition: prepared.definition,
+            container: target.overrides.container,
+            options: settings.runTask,
+            timeoutMs: settings.timeoutMs,
+            pollIntervalMs: settings.pollIntervalMs,
+          },
+          signal,
+        ),
+      );
+      // Timed out or cancelled before it stopped: it may still run; stop it before reporting (a
+      // cancel handler's undo already under way is the same walk).
+      if (r.containers.length === 0) await journal.undo(core.info);
+      return r;
+    },
+  );
   const exitCodes = Object.fromEntries(result.containers.map((c) => [c.name, c.exitCode ?? null]));
   return {
     outputs: {

@@ -17,6 +17,7 @@ import {
   DescribeTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
+import type { Journal } from '../release/journal.js';
 import { resourceNames } from './naming.js';
 import { isPreviewOf, listTaggedRules } from './rule.js';
 import { describePreviewService } from './service.js';
@@ -36,6 +37,8 @@ export interface RemoveOptions {
   app: string;
   pullRequest: number;
   log: (line: string) => void;
+  /** Each removal is a journal step with nothing to undo (a deleted resource is not brought back). */
+  journal: Pick<Journal, 'final'>;
 }
 
 /** Target-group deletion right after its rule: AWS may still count it in use for a moment. */
@@ -141,10 +144,19 @@ async function deregisterRevisions(
 
 export async function removePreview(clients: AwsClients, o: RemoveOptions): Promise<RemovedResources> {
   const names = resourceNames(o.app, o.pullRequest);
-  const rules = await removeRules(clients, o);
-  const service = await removeService(clients, o, names.service);
-  const targetGroup = await removeTargetGroup(clients, o, names.targetGroup);
-  const taskDefinitions = await deregisterRevisions(clients, names.family, o.log);
+  const { journal } = o;
+  const rules = await journal.final(`remove the listener rules of ${names.service}`, () =>
+    removeRules(clients, o),
+  );
+  const service = await journal.final(`remove service ${names.service}`, () =>
+    removeService(clients, o, names.service),
+  );
+  const targetGroup = await journal.final(`remove target group ${names.targetGroup}`, () =>
+    removeTargetGroup(clients, o, names.targetGroup),
+  );
+  const taskDefinitions = await journal.final(`deregister the revisions of ${names.family}`, () =>
+    deregisterRevisions(clients, names.family, o.log),
+  );
   return { rules, service, targetGroups: targetGroup ? [targetGroup] : [], taskDefinitions };
 }
 

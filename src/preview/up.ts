@@ -10,6 +10,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { diagnoseDeployment, rootCause } from '../aws/diagnose.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../aws/target-health.js';
 import { watchDeployments } from '../aws/watch.js';
+import type { Journal } from '../release/journal.js';
 import type { PreviewSettings } from '../settings/preview.js';
 import type { ServiceTarget } from '../settings/settings.js';
 import { formatDuration } from '../settings/values.js';
@@ -33,6 +34,11 @@ export interface UpOptions {
   pinImageDigests: boolean;
   timeoutMs: number;
   pollIntervalMs: number;
+  /**
+   * Each change is a journal step with nothing to undo: a preview that fails half-way is kept
+   * as it is, for the pull request to show why and for `preview-down` to remove.
+   */
+  journal: Pick<Journal, 'final'>;
 }
 
 export interface UpOutcome {
@@ -79,17 +85,21 @@ export async function bringUp(clients: AwsClients, o: UpOptions): Promise<UpOutc
       readBaseService(clients, target.cluster, target.service),
     );
     await core.group('Target group and listener rule', async () => {
-      const tg = await ensureTargetGroup(clients.elb, names, base.targetGroup, o.tags);
+      const tg = await o.journal.final(`target group ${names.targetGroup}`, () =>
+        ensureTargetGroup(clients.elb, names, base.targetGroup, o.tags),
+      );
       outcome.targetGroupArn = tg.arn;
       core.info(`${tg.created ? 'Created' : 'Reusing'} target group ${names.targetGroup}.`);
-      const rule = await ensureRule(clients.elb, {
-        listenerArn: o.preview.listener,
-        names,
-        targetGroupArn: tg.arn,
-        tags: o.tags,
-        priorities: o.preview.priorities,
-        log: core.info,
-      });
+      const rule = await o.journal.final(`listener rule of ${names.service}`, () =>
+        ensureRule(clients.elb, {
+          listenerArn: o.preview.listener,
+          names,
+          targetGroupArn: tg.arn,
+          tags: o.tags,
+          priorities: o.preview.priorities,
+          log: core.info,
+        }),
+      );
       outcome.ruleArn = rule.arn;
       outcome.priority = rule.priority;
       core.info(
@@ -97,15 +107,17 @@ export async function bringUp(clients: AwsClients, o: UpOptions): Promise<UpOutc
       );
     });
     const td = await core.group('Register task definition', async () => {
-      const registered = await registerPreviewTaskDefinition(clients, {
-        target,
-        preview: o.preview,
-        names,
-        baseTaskDefinitionArn: base.taskDefinitionArn,
-        rendered: o.rendered,
-        tags: o.tags,
-        pinImageDigests: o.pinImageDigests,
-      });
+      const registered = await o.journal.final(`register the task definition of ${names.service}`, () =>
+        registerPreviewTaskDefinition(clients, {
+          target,
+          preview: o.preview,
+          names,
+          baseTaskDefinitionArn: base.taskDefinitionArn,
+          rendered: o.rendered,
+          tags: o.tags,
+          pinImageDigests: o.pinImageDigests,
+        }),
+      );
       for (const i of registered.images) core.info(`  container ${i.container}: ${i.image}`);
       core.info(`Task definition ${registered.arn}`);
       return registered;
@@ -113,27 +125,29 @@ export async function bringUp(clients: AwsClients, o: UpOptions): Promise<UpOutc
     outcome.taskDefinitionArn = td.arn;
 
     const deployment = await core.group(`Deploy service ${names.service}`, async () => {
-      const started = await ensurePreviewService(clients.ecs, {
-        cluster: target.cluster,
-        names,
-        base,
-        taskDefinitionArn: td.arn,
-        targetGroupArn: outcome.targetGroupArn!,
-        desiredCount: o.preview.desiredCount,
-        tags: o.tags,
-        waitWhileDraining: () =>
-          waitUntil(
-            `The earlier service ${names.service} finishing its removal`,
-            async () =>
-              (await describePreviewService(clients.ecs, target.cluster, names.service))?.status !==
-              'DRAINING',
-            {
-              timeoutMs: o.timeoutMs,
-              pollIntervalMs: o.pollIntervalMs,
-              describe: async () => 'still DRAINING',
-            },
-          ),
-      });
+      const started = await o.journal.final(`service ${names.service}`, () =>
+        ensurePreviewService(clients.ecs, {
+          cluster: target.cluster,
+          names,
+          base,
+          taskDefinitionArn: td.arn,
+          targetGroupArn: outcome.targetGroupArn!,
+          desiredCount: o.preview.desiredCount,
+          tags: o.tags,
+          waitWhileDraining: () =>
+            waitUntil(
+              `The earlier service ${names.service} finishing its removal`,
+              async () =>
+                (await describePreviewService(clients.ecs, target.cluster, names.service))?.status !==
+                'DRAINING',
+              {
+                timeoutMs: o.timeoutMs,
+                pollIntervalMs: o.pollIntervalMs,
+                describe: async () => 'still DRAINING',
+              },
+            ),
+        }),
+      );
       outcome.serviceArn = started.serviceArn;
       outcome.created = started.created;
       core.info(

@@ -1,17 +1,21 @@
 /**
- * The journal of a release (a saga): each mutating step is saved in action state *before* it
- * runs, with what undoes it. Failure, an alarm, cancellation and the post step all undo by
- * walking the same journal backwards, so there is one undo path, tested by every failure.
+ * The journal of a release (a saga): each change that can be undone is saved in action state
+ * *before* it runs, with what undoes it. Failure, an alarm, cancellation and the post step all
+ * undo by walking the same journal backwards, so there is one undo path, tested by every
+ * failure. A change with nothing to undo (a new task-definition revision, a history entry, the
+ * work after a release is final) is still a journal step: it runs through `final`, which only
+ * lets it through while no undo is under way.
  *
  * Steps run one at a time through `perform`; once an undo started, no new step may begin, and
  * the undo waits for a step already in flight (a traffic shift sent after the undo's restore
- * would otherwise win).
+ * would otherwise win). The AWS clients refuse any change made outside these methods.
  */
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
+import { allowMutations } from '../aws/mutation-guard.js';
 import { CancelledError } from './cancel.js';
 import { JOURNAL_STATE, loadJournalState } from './journal-state.js';
-import { describeStep, type Step, undoStep } from './steps.js';
+import { describeStep, type Step, type UndoneStep, undoStepFully } from './steps.js';
 
 export interface Entry {
   step: Step;
@@ -31,6 +35,9 @@ export interface UndoReport {
   done: string[];
   failed: string[];
 }
+
+/** Told each undo as it happens, with the step it undid (the restore-latency figure needs it). */
+export type UndoLog = (line: string, step?: Step) => void;
 
 export class Journal {
   private readonly state: JournalState;
@@ -63,17 +70,14 @@ export class Journal {
     this.check = check;
   }
 
-  /** Record `step`, then run `fn`. Refused once an undo started. */
+  /** Record `step` (what undoes the change), then make the change with `fn`. Refused once an undo started. */
   perform<T>(step: Step, fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      if (this.undoing) throw new CancelledError('undo in progress');
+    return this.inTurn(async () => {
       if (this.check && step.kind !== 'lock') await this.check();
       this.state.entries.push({ step });
       this.persist(this.state);
-      return fn();
+      return allowMutations(describeStep(step), fn);
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Add what a step learned once it ran (a deployment id) to its record, and save it. */
@@ -82,15 +86,38 @@ export class Journal {
     this.persist(this.state);
   }
 
-  /** Run `fn` in turn with recorded steps, without recording (a later move of a recorded route). */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      if (this.undoing) throw new CancelledError('undo in progress');
-      if (this.check) await this.check();
-      return fn();
+  /**
+   * A change with nothing to undo, named by `what`: it is not saved for the post step and
+   * does not wait for other steps, but it is refused while a release is being undone.
+   */
+  final<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.undoing && !this.state.committed) return Promise.reject(new CancelledError('undo in progress'));
+    return allowMutations(what, fn);
+  }
+
+  /**
+   * Undo the one recorded `step` now (a failed service of a rolling deploy goes back alone
+   * while the others stay). Throws when the undo fails; the entry then stays for the post step.
+   */
+  undoStep(step: Step): Promise<UndoneStep> {
+    return this.inTurn(async () => {
+      const entry = this.state.entries.find((e) => e.step === step);
+      if (!entry || entry.undone) throw new Error(`${describeStep(step)} is not in the journal to undo.`);
+      if (this.check && step.kind !== 'lock') await this.check();
+      const undone = await allowMutations(`undo ${describeStep(step)}`, () =>
+        undoStepFully(this.clients, step),
+      );
+      entry.undone = true;
+      this.persist(this.state);
+      return undone;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+  }
+
+  /** Nothing is left to undo for `step`: ECS itself put the service back. */
+  settle(step: Step): void {
+    const entry = this.state.entries.find((e) => e.step === step);
+    if (entry) entry.undone = true;
+    this.persist(this.state);
   }
 
   /** The release is final: nothing recorded so far is undone any more, except the lock. */
@@ -106,7 +133,7 @@ export class Journal {
    * handler) share the same walk. Production traffic is the last thing changed, so it is the
    * first restored.
    */
-  undo(log: (line: string) => void = core.info): Promise<UndoReport> {
+  undo(log: UndoLog = core.info): Promise<UndoReport> {
     if (!this.undoing) {
       this.undoing = this.queue.then(() =>
         undoEntries(this.clients, this.state, log, () => this.persist(this.state), this.check),
@@ -114,19 +141,39 @@ export class Journal {
     }
     return this.undoing;
   }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.undoing) throw new CancelledError('undo in progress');
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 }
 
-/** Shared by the main step and the post step. Each entry is marked undone as soon as it is. */
+/**
+ * Shared by the main step and the post step. Each entry is marked undone as soon as it is; an
+ * undo identical to one this walk already did (the later traffic steps of a canary all go back
+ * to the same weights) is not repeated.
+ */
 export async function undoEntries(
   clients: AwsClients,
   state: JournalState,
-  log: (line: string) => void,
+  log: UndoLog,
   persist: () => void,
   check?: () => Promise<void>,
 ): Promise<UndoReport> {
   const report: UndoReport = { done: [], failed: [] };
+  const done = new Set<string>();
   for (const entry of [...state.entries].reverse()) {
     if (entry.undone) continue;
+    const key = JSON.stringify(entry.step);
+    if (done.has(key)) {
+      entry.undone = true;
+      persist();
+      continue;
+    }
     try {
       // An undo is a change too: only while the lock is still ours (the lock step checks itself).
       // Only a lock that another run now holds stops it; a check that could not be made (a
@@ -137,11 +184,14 @@ export async function undoEntries(
           log(`Could not confirm the release lock (${err.message}); undoing anyway.`);
         });
       }
-      const line = await undoStep(clients, entry.step);
+      const { text } = await allowMutations(`undo ${describeStep(entry.step)}`, () =>
+        undoStepFully(clients, entry.step),
+      );
       entry.undone = true;
+      done.add(key);
       persist();
-      log(line);
-      report.done.push(line);
+      log(text, entry.step);
+      report.done.push(text);
     } catch (err) {
       const line = `Could not undo ${describeStep(entry.step)}: ${(err as Error).message}`;
       log(line);

@@ -1,7 +1,7 @@
 /**
- * The mutating steps of a blue-green release, as data: what each changed and enough to undo it
- * from nothing but this record (the post step runs in a fresh process). Every undo is
- * idempotent: it sets a value, it never toggles one.
+ * The undoable steps of a release, as data: what each changed and enough to undo it from
+ * nothing but this record (the post step runs in a fresh process). Every undo is idempotent: it
+ * sets a value, it never toggles one, and it uses the same AWS primitive the change used.
  */
 import {
   type DeploymentConfiguration,
@@ -13,7 +13,9 @@ import {
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Bounds } from '../aws/autoscaling.js';
 import type { AwsClients, ClientKind } from '../aws/clients.js';
+import { setServiceRevision } from '../aws/update-service.js';
 import { describeWeights, routeKind, type Weights } from '../aws/weights.js';
+import { familyRevision } from '../history/history.js';
 
 export type Step =
   /**
@@ -28,15 +30,16 @@ export type Step =
    */
   | { kind: 'route'; role: 'production' | 'test'; arn: string; weights: Weights; actions?: Action[] }
   /**
-   * A service's task definition and desired count before we changed them. Undo: set them back —
-   * unless `deploymentId` (our deployment) completed or a newer deployment replaced it: what is
-   * live then is not ours to undo.
+   * A service's task definition and desired count before we changed them (no count: we did not
+   * change it). Undo: set them back, which starts a deployment of its own — unless
+   * `deploymentId` (our deployment) completed or a newer deployment replaced it: what is live
+   * then is not ours to undo.
    */
   | {
       kind: 'service';
       cluster: string;
       service: string;
-      desiredCount: number;
+      desiredCount?: number;
       taskDefinition: string;
       deploymentId?: string;
       /** A rolling deploy: once its deployment completed it is the new state, not undone. */
@@ -80,7 +83,7 @@ export function describeStep(step: Step): string {
     case 'route':
       return `${step.role} traffic (${describeWeights(step.weights)} before)`;
     case 'service':
-      return `service ${step.service} (${step.desiredCount} tasks of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)} before)`;
+      return `service ${step.service} (${step.desiredCount === undefined ? '' : `${step.desiredCount} tasks of `}${familyRevision(step.taskDefinition)} before)`;
     case 'scalable-target':
       return `autoscaling of ${step.resourceId}`;
     case 'task':
@@ -131,12 +134,23 @@ export function clientsFor(steps: readonly Step[]): ClientKind[] {
   return [...new Set(steps.map((s) => CLIENT_OF[s.kind]))];
 }
 
+export interface UndoneStep {
+  /** The sentence the log and summary show. */
+  text: string;
+  /** The deployment an undo of a service started, for a caller that watches it. */
+  deploymentId?: string;
+}
+
 /**
- * Undo one step; returns the sentence the log and summary show. The load-balancer and
- * autoscaling code is imported when a step needs it, so the post step of a release that moved
- * no traffic loads neither.
+ * Undo one step. The load-balancer and autoscaling code is imported when a step needs it, so
+ * the post step of a release that moved no traffic loads neither.
  */
 export async function undoStep(clients: AwsClients, step: Step): Promise<string> {
+  return (await undoStepFully(clients, step)).text;
+}
+
+/** Undo one step, with the deployment an undo of a service started (a caller may watch it). */
+export async function undoStepFully(clients: AwsClients, step: Step): Promise<UndoneStep> {
   switch (step.kind) {
     case 'route': {
       const { setWeights, writeWeights } = await import('../aws/traffic.js');
@@ -147,35 +161,33 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
           step.weights,
         );
       else await setWeights(clients.elb, step.arn, step.weights);
-      return `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`;
+      return {
+        text: `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`,
+      };
     }
     case 'service': {
       const leftAlone = step.deploymentId ? await notOursToUndo(clients, step) : undefined;
-      if (leftAlone) return leftAlone;
-      await clients.ecs
-        .send(
-          new UpdateServiceCommand({
-            cluster: step.cluster,
-            service: step.service,
-            desiredCount: step.desiredCount,
-            taskDefinition: step.taskDefinition,
-          }),
-        )
-        .catch((err: Error) => {
-          throw new Error(
-            `Scaling ${step.service} back to ${step.desiredCount}: ${err.name}: ${err.message}`,
-          );
-        });
-      return `${step.service} set back to ${step.desiredCount} task${step.desiredCount === 1 ? '' : 's'} of ${step.taskDefinition.slice(step.taskDefinition.lastIndexOf('/') + 1)}.`;
+      if (leftAlone) return { text: leftAlone };
+      const deploymentId = await setServiceRevision(clients.ecs, step);
+      const count =
+        step.desiredCount === undefined
+          ? ''
+          : `${step.desiredCount} task${step.desiredCount === 1 ? '' : 's'} of `;
+      return {
+        text: `${step.service} set back to ${count}${familyRevision(step.taskDefinition)}.`,
+        deploymentId,
+      };
     }
     case 'scalable-target': {
       const { removeScalableTarget, writeBounds } = await import('../aws/autoscaling.js');
       if (!step.previous) {
         await removeScalableTarget(clients.autoscaling, step.resourceId);
-        return `Autoscaling of ${step.resourceId} removed (it had none).`;
+        return { text: `Autoscaling of ${step.resourceId} removed (it had none).` };
       }
       await writeBounds(clients.autoscaling, step.resourceId, step.previous);
-      return `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`;
+      return {
+        text: `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`,
+      };
     }
     case 'task': {
       const { stopTask } = await import('../aws/run-task.js');
@@ -187,9 +199,11 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
           arn,
           'Stopped by deploy-action: the job was cancelled or failed',
         );
-      return arns.length
-        ? `One-off task ${arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} stopped.`
-        : `No one-off task started by ${step.startedBy} was running.`;
+      return {
+        text: arns.length
+          ? `One-off task ${arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} stopped.`
+          : `No one-off task started by ${step.startedBy} was running.`,
+      };
     }
     case 'native-deployment': {
       const { newestServiceDeployment, stopWithRollback } = await import('../aws/service-deployments.js');
@@ -199,18 +213,22 @@ export async function undoStep(clients: AwsClients, step: Step): Promise<string>
       ]);
       if (arn) await stopWithRollback(clients.ecs, arn);
       await writeConfiguration(clients, step.cluster, step.service, step.previousConfiguration);
-      return arn
-        ? `Production traffic restored: ECS is rolling ${step.service} back (StopServiceDeployment ${arn.slice(arn.lastIndexOf('/') + 1)}).`
-        : `${step.service}: no deployment in progress; deployment configuration set back.`;
+      return {
+        text: arn
+          ? `Production traffic restored: ECS is rolling ${step.service} back (StopServiceDeployment ${arn.slice(arn.lastIndexOf('/') + 1)}).`
+          : `${step.service}: no deployment in progress; deployment configuration set back.`,
+      };
     }
     case 'deployment-configuration':
       await writeConfiguration(clients, step.cluster, step.service, step.configuration);
-      return `${step.service}: deployment configuration written.`;
+      return { text: `${step.service}: deployment configuration written.` };
     case 'lock': {
       const { releaseLockOf } = await import('./lock.js');
-      return (await releaseLockOf(clients.elb, step.listenerArn, step.token))
-        ? 'Release lock released.'
-        : 'Release lock not held by this run (another run holds it, or it was never taken); left alone.';
+      return {
+        text: (await releaseLockOf(clients.elb, step.listenerArn, step.token))
+          ? 'Release lock released.'
+          : 'Release lock not held by this run (another run holds it, or it was never taken); left alone.',
+      };
     }
   }
 }

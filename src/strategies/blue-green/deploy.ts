@@ -19,9 +19,10 @@ import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-h
 import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from '../../aws/traffic.js';
 import { startDeployment } from '../../aws/update-service.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
-import { isCancelled, watchForCancel } from '../../release/cancel.js';
-import { Journal, type UndoReport } from '../../release/journal.js';
-import { PhaseLog } from '../../release/phase-log.js';
+import { isCancelled } from '../../release/cancel.js';
+import type { Journal, UndoReport } from '../../release/journal.js';
+import type { PhaseLog } from '../../release/phase-log.js';
+import type { ReleaseRunner } from '../../release/runner.js';
 import type { Step } from '../../release/steps.js';
 import type { BlueGreenDeploySettings, RunContext } from '../../settings/settings.js';
 import { formatDuration } from '../../settings/values.js';
@@ -75,30 +76,17 @@ export interface ReleaseOutcome {
 }
 
 /**
- * `deploy` with `strategy: blue-green`: the release with cancellation armed (the first
- * SIGINT/SIGTERM restores production traffic at once, in parallel with the release noticing),
- * and a deployed release recorded in the pair's history.
+ * `deploy` with `strategy: blue-green`, in a release runner whose cancellation restores
+ * production traffic at once (`undo-now`); a deployed release is recorded in the pair's history.
  */
 export async function deployBlueGreen(
   settings: BlueGreenDeploySettings,
   clients: AwsClients,
   rendered: TaskDefinitionInput | undefined,
+  runner: ReleaseRunner,
 ): Promise<ReleaseOutcome> {
-  const journal = new Journal(clients);
-  const cancel = watchForCancel((err) => {
-    core.warning(
-      `${err.message} Restoring production traffic to the side that served it before the release.`,
-    );
-    // Do not wait for the release to notice: the runner kills the step 10 s after SIGINT.
-    void journal.undo(core.info);
-  });
-  let outcome: ReleaseOutcome;
-  try {
-    outcome = await releaseBlueGreen(settings, clients, rendered, journal, cancel.signal);
-  } finally {
-    cancel.dispose();
-  }
-  await recordRelease(clients, settings.run, outcome);
+  const outcome = await releaseBlueGreen(settings, clients, rendered, runner);
+  await recordRelease(clients, runner.journal, settings.run, outcome);
   return outcome;
 }
 
@@ -106,26 +94,35 @@ export async function deployBlueGreen(
  * A deployed release goes into the pair's deployment history (on the blue service, whatever
  * colour is live), so `command: rollback` can find the last known good revision.
  */
-async function recordRelease(clients: AwsClients, run: RunContext, outcome: ReleaseOutcome): Promise<void> {
+async function recordRelease(
+  clients: AwsClients,
+  journal: Journal,
+  run: RunContext,
+  outcome: ReleaseOutcome,
+): Promise<void> {
   const arn = outcome.prepared?.arn;
   const blue = outcome.topology?.blue.serviceArn;
   if (outcome.status !== 'deployed' || !arn || !blue) return;
-  await recordHistory(clients.ecs, blue, entryForThisRun(run, arn)).catch((err: Error) => {
-    core.warning(`The release succeeded, but recording it in the deployment history failed: ${err.message}`);
-  });
+  await journal
+    .final('record the release in the deployment history', () =>
+      recordHistory(clients.ecs, blue, entryForThisRun(run, arn)),
+    )
+    .catch((err: Error) => {
+      core.warning(
+        `The release succeeded, but recording it in the deployment history failed: ${err.message}`,
+      );
+    });
 }
 
 export async function releaseBlueGreen(
   settings: BlueGreenDeploySettings,
   clients: AwsClients,
   rendered: TaskDefinitionInput | undefined,
-  journal: Journal,
-  signal: AbortSignal,
+  { journal, phases, signal }: ReleaseRunner,
 ): Promise<ReleaseOutcome> {
   const bg = settings.blueGreen;
   const target = settings.targets[0]!;
   const started = Date.now();
-  const phases = new PhaseLog();
   const outcome: ReleaseOutcome = {
     status: 'failed',
     trafficShifted: false,
@@ -201,11 +198,14 @@ export async function releaseBlueGreen(
       });
     }
 
+    // A new revision changes nothing that runs: a journal step with nothing to undo.
     const prepared = await phases.run('Register task definition', () =>
-      prepareTaskDefinition(
-        clients,
-        { ...target, service: live.service },
-        { dryRun: settings.dryRun, pinImageDigests: settings.pinImageDigests, rendered },
+      journal.final('register the task definition', () =>
+        prepareTaskDefinition(
+          clients,
+          { ...target, service: live.service },
+          { dryRun: settings.dryRun, pinImageDigests: settings.pinImageDigests, rendered },
+        ),
       ),
     );
     outcome.prepared = prepared;
@@ -231,7 +231,10 @@ export async function releaseBlueGreen(
     if (topology.missing) {
       const absent = idle;
       idle = await phases.run(`Create ${absent.service}`, () =>
-        createIdleService(clients, topology.cluster, live, absent),
+        // Kept on failure: an idle service with 0 tasks is what the next release expects.
+        journal.final(`create ${absent.service}`, () =>
+          createIdleService(clients, topology.cluster, live, absent),
+        ),
       );
       topology.idle = idle;
       if (idle.color === 'blue') topology.blue = idle;
@@ -345,19 +348,17 @@ export async function releaseBlueGreen(
         }
         await assertNoAlarm(alarms, `before moving ${percent}% of traffic`);
         const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
-        const write = () => writeWeights(clients.elb, topology.route, weights);
-        if (i === 0) {
-          await journal.perform(
-            {
-              kind: 'route',
-              role: 'production',
-              arn: topology.route.arn,
-              weights: topology.weights,
-              actions: topology.route.actions,
-            },
-            write,
-          );
-        } else await journal.run(write);
+        // Every step goes back to the weights before the release; the undo does that once.
+        await journal.perform(
+          {
+            kind: 'route',
+            role: 'production',
+            arn: topology.route.arn,
+            weights: topology.weights,
+            actions: topology.route.actions,
+          },
+          () => writeWeights(clients.elb, topology.route, weights),
+        );
         outcome.trafficShifted = true;
         lastShiftAt = Date.now();
         event(`Production: ${percent}% on ${idle.color} (${describeWeights(weights)}).`);
@@ -424,7 +425,7 @@ export async function releaseBlueGreen(
     // 6. Retire the old side; a problem here does not undo a good release.
     try {
       await phases.run(`Scale down ${live.service}`, () =>
-        retireOldSide(clients, topology, bg, liveBounds !== undefined, lastShiftAt, signal, event),
+        retireOldSide(clients, journal, topology, bg, liveBounds !== undefined, lastShiftAt, signal, event),
       );
       outcome.notes = [];
     } catch (err) {
@@ -456,8 +457,8 @@ async function failRelease(
   else outcome.status = scaledUp ? 'rolled-back' : 'failed';
   if (!cancelled) core.error(outcome.reason);
   let restoredAt: number | undefined;
-  const undo = await journal.undo((line) => {
-    if (line.startsWith('Production traffic restored')) restoredAt = Date.now();
+  const undo = await journal.undo((line, step) => {
+    if (step?.kind === 'route' && step.role === 'production') restoredAt = Date.now();
     core.info(line);
   });
   outcome.undo = undo;

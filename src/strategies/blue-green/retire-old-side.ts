@@ -11,12 +11,15 @@ import type { AwsClients } from '../../aws/clients.js';
 import { targetGroupDimension } from '../../aws/metrics.js';
 import { describeWeights, readRoute, weightsOf } from '../../aws/traffic.js';
 import { sleep } from '../../release/cancel.js';
+import type { Journal } from '../../release/journal.js';
 import type { BlueGreenSettings } from '../../settings/blue-green.js';
 import { formatDuration } from '../../settings/values.js';
 import type { Topology } from './topology.js';
 
+/** Runs after the release is committed: its changes are journal steps with nothing to undo. */
 export async function retireOldSide(
   clients: AwsClients,
+  journal: Journal,
   t: Topology,
   bg: BlueGreenSettings,
   hasAutoscaling: boolean,
@@ -48,20 +51,23 @@ export async function retireOldSide(
   if (hasAutoscaling) {
     const oldResource = resourceIdOf(t.cluster, old.service);
     const newResource = resourceIdOf(t.cluster, now.service);
-    const bounds = await readBounds(clients.autoscaling, oldResource);
-    if (bounds) await writeBounds(clients.autoscaling, newResource, { ...bounds, suspended: false });
-    const copied = await copyPolicies(clients.autoscaling, oldResource, newResource, {
-      fromTargetGroup: targetGroupDimension(old.targetGroupArn),
-      toTargetGroup: targetGroupDimension(now.targetGroupArn),
+    const copied = await journal.final(`hand ${old.service}'s autoscaling to ${now.service}`, async () => {
+      const bounds = await readBounds(clients.autoscaling, oldResource);
+      if (bounds) await writeBounds(clients.autoscaling, newResource, { ...bounds, suspended: false });
+      const n = await copyPolicies(clients.autoscaling, oldResource, newResource, {
+        fromTargetGroup: targetGroupDimension(old.targetGroupArn),
+        toTargetGroup: targetGroupDimension(now.targetGroupArn),
+      });
+      // Bounds 0..0: no policy can bring the idle side back.
+      await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
+      return n;
     });
-    // Bounds 0..0: no policy can bring the idle side back.
-    await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
     core.info(
       `Autoscaling: ${now.service} has ${old.service}'s bounds and ${copied} polic${copied === 1 ? 'y' : 'ies'}; ${old.service} is held at 0..0.`,
     );
   }
-  await clients.ecs.send(
-    new UpdateServiceCommand({ cluster: t.cluster, service: old.service, desiredCount: 0 }),
+  await journal.final(`scale ${old.service} to 0`, () =>
+    clients.ecs.send(new UpdateServiceCommand({ cluster: t.cluster, service: old.service, desiredCount: 0 })),
   );
   event(`${old.service} (${old.color}) scaled to 0.`);
 }

@@ -14,6 +14,7 @@ import { describeWeights, setWeights } from '../../aws/traffic.js';
 import { entryForThisRun, readHistory, recordHistory } from '../../history/history.js';
 import { RollbackRefused, resolveRevision } from '../../history/rollback-target.js';
 import { acquireListenerLock, LOCK_TTL_MS, listenerOf, newToken, runIdentity } from '../../release/lock.js';
+import type { ReleaseRunner } from '../../release/runner.js';
 import type { BlueGreenDeploySettings, BlueGreenRollbackSettings } from '../../settings/settings.js';
 import { deployBlueGreen, type ReleaseOutcome } from './deploy.js';
 import { readTopology, type Topology } from './topology.js';
@@ -35,13 +36,15 @@ export type BlueGreenRollback =
 export async function rollbackBlueGreen(
   settings: BlueGreenRollbackSettings,
   clients: AwsClients,
+  runner: ReleaseRunner,
 ): Promise<BlueGreenRollback> {
+  const { journal, phases } = runner;
   const bg = settings.blueGreen;
   const target = settings.targets[0]!;
   const reason = settings.rollback.reason;
   const started = Date.now();
 
-  const plan = await core.group('Find the rollback target', async () => {
+  const plan = await phases.run('Find the rollback target', async () => {
     const topology = await readTopology(clients, target.cluster, bg);
     const liveArn = topology.live.taskDefinition;
     // The history of a blue-green pair lives on its blue service, whichever colour is live.
@@ -78,7 +81,7 @@ export async function rollbackBlueGreen(
   });
 
   const base = { liveArn: plan.liveArn, targetArn: plan.targetArn, reason, started };
-  if (!plan.switchable) return redeploy(settings, clients, base);
+  if (!plan.switchable) return redeploy(settings, clients, base, runner);
   if (settings.dryRun) {
     return { ...base, method: 'traffic-switch', status: 'dry-run', topology: plan.topology };
   }
@@ -89,33 +92,50 @@ export async function rollbackBlueGreen(
     [topology.idle.targetGroupArn]: 100,
     [topology.live.targetGroupArn]: 0,
   };
-  await core.group('Switch production traffic', async () => {
-    // One listener change, but still only while no release is moving this listener's traffic.
+  await phases.run('Switch production traffic', async () => {
+    // One listener change, but still only while no release is moving this listener's traffic:
+    // the lock is the first journal step, checked before the switch and released by the undo.
     const listenerArn = listenerOf(bg.listener);
-    const lock = await acquireListenerLock(
-      clients.elb,
-      listenerArn,
-      `${topology.cluster}/${topology.blue.service || topology.live.service}`,
-      runIdentity(settings.run),
-      newToken(),
-      { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
-    ).catch((err: Error) => {
-      throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
-    });
-    try {
-      if (lock.tookOver) core.info(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
-      await lock.verify();
-      await setWeights(clients.elb, bg.listener, weights);
-      core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
-    } finally {
-      await lock.release();
-    }
+    const token = newToken();
+    const lock = await journal
+      .perform({ kind: 'lock', listenerArn, token }, () =>
+        acquireListenerLock(
+          clients.elb,
+          listenerArn,
+          `${topology.cluster}/${topology.blue.service || topology.live.service}`,
+          runIdentity(settings.run),
+          token,
+          { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+        ),
+      )
+      .catch((err: Error) => {
+        throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
+      });
+    if (lock.tookOver) core.info(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
+    journal.guard(() => lock.verify());
+    // Journalled like any traffic move: a failure or cancel puts the weights back.
+    await journal.perform(
+      {
+        kind: 'route',
+        role: 'production',
+        arn: topology.route.arn,
+        weights: topology.weights,
+        actions: topology.route.actions,
+      },
+      () => setWeights(clients.elb, bg.listener, weights),
+    );
+    core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
   });
-  await core.group('Record history', () =>
-    recordHistory(
-      clients.ecs,
-      topology.blue.serviceArn,
-      entryForThisRun(settings.run, plan.targetArn, { replacedArn: plan.liveArn, reason }),
+  journal.commit();
+  // Committed: the undo now only releases the lock.
+  await journal.undo(core.info);
+  await phases.run('Record history', () =>
+    journal.final('record the rollback in the deployment history', () =>
+      recordHistory(
+        clients.ecs,
+        topology.blue.serviceArn,
+        entryForThisRun(settings.run, plan.targetArn, { replacedArn: plan.liveArn, reason }),
+      ),
     ),
   );
   return { ...base, method: 'traffic-switch', status: 'succeeded', topology };
@@ -126,6 +146,7 @@ async function redeploy(
   settings: BlueGreenRollbackSettings,
   clients: AwsClients,
   plan: RollbackPlan,
+  runner: ReleaseRunner,
 ): Promise<BlueGreenRollback> {
   const target = settings.targets[0]!;
   const { rollback: _rollback, ...rest } = settings;
@@ -140,13 +161,15 @@ async function redeploy(
       },
     ],
   };
-  const outcome = await deployBlueGreen(release, clients, undefined);
+  const outcome = await deployBlueGreen(release, clients, undefined, runner);
   if (outcome.status === 'deployed') {
     const topology = await readTopology(clients, target.cluster, settings.blueGreen);
-    await recordHistory(
-      clients.ecs,
-      topology.blue.serviceArn,
-      entryForThisRun(settings.run, plan.targetArn, { replacedArn: plan.liveArn, reason: plan.reason }),
+    await runner.journal.final('record the rollback in the deployment history', () =>
+      recordHistory(
+        clients.ecs,
+        topology.blue.serviceArn,
+        entryForThisRun(settings.run, plan.targetArn, { replacedArn: plan.liveArn, reason: plan.reason }),
+      ),
     );
   }
   return { ...plan, method: 'redeploy', release: outcome };

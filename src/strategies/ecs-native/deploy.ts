@@ -26,10 +26,11 @@ import {
   stopWithRollback,
 } from '../../aws/service-deployments.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
-import { isCancelled, sleep, watchForCancel } from '../../release/cancel.js';
-import { Journal, type UndoReport } from '../../release/journal.js';
+import { isCancelled, sleep } from '../../release/cancel.js';
+import type { Journal, UndoReport } from '../../release/journal.js';
 import { LOCK_TTL_MS, listenerOf, takeLocks } from '../../release/lock.js';
-import { PhaseLog } from '../../release/phase-log.js';
+import type { PhaseLog } from '../../release/phase-log.js';
+import type { ReleaseRunner } from '../../release/runner.js';
 import type { NativeSettings } from '../../settings/native.js';
 import type { NativeDeploySettings } from '../../settings/settings.js';
 import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
@@ -85,29 +86,20 @@ export async function deployNative(
   settings: NativeDeploySettings,
   clients: AwsClients,
   rendered: TaskDefinitionInput | undefined,
+  runner: ReleaseRunner,
 ): Promise<NativeOutcome> {
-  const journal = new Journal(clients);
-  const cancel = watchForCancel((err) => {
-    core.warning(`${err.message} Stopping the ECS deployment with rollback.`);
-    // Do not wait for the release to notice: the runner kills the step 10 s after SIGINT.
-    void journal.undo(core.info);
-  });
-  let outcome: NativeOutcome;
-  try {
-    outcome = await releaseNative(settings, clients, rendered, journal, cancel.signal);
-  } finally {
-    cancel.dispose();
-  }
-  if (outcome.status === 'deployed' && outcome.prepared?.arn && outcome.setup) {
-    await recordHistory(
-      clients.ecs,
-      outcome.setup.serviceArn,
-      entryForThisRun(settings.run, outcome.prepared.arn),
-    ).catch((err: Error) =>
-      core.warning(
-        `The release succeeded, but recording it in the deployment history failed: ${err.message}`,
-      ),
-    );
+  const outcome = await releaseNative(settings, clients, rendered, runner);
+  const { setup, prepared } = outcome;
+  if (outcome.status === 'deployed' && prepared?.arn && setup) {
+    await runner.journal
+      .final('record the release in the deployment history', () =>
+        recordHistory(clients.ecs, setup.serviceArn, entryForThisRun(settings.run, prepared.arn!)),
+      )
+      .catch((err: Error) =>
+        core.warning(
+          `The release succeeded, but recording it in the deployment history failed: ${err.message}`,
+        ),
+      );
   }
   return outcome;
 }
@@ -116,13 +108,11 @@ export async function releaseNative(
   settings: NativeDeploySettings,
   clients: AwsClients,
   rendered: TaskDefinitionInput | undefined,
-  journal: Journal,
-  signal: AbortSignal,
+  { journal, phases, signal }: ReleaseRunner,
 ): Promise<NativeOutcome> {
   const native = settings.native;
   const target = settings.targets[0]!;
   const started = Date.now();
-  const phases = new PhaseLog();
   const outcome: NativeOutcome = {
     status: 'failed',
     trafficShifted: false,
@@ -148,12 +138,15 @@ export async function releaseNative(
       );
       return { setup, alarmNames: await checkAlarms(clients, native, alarms) };
     });
+    // A new revision changes nothing that runs: a journal step with nothing to undo.
     const prepared = await phases.run('Register task definition', () =>
-      prepareTaskDefinition(clients, target, {
-        dryRun: settings.dryRun,
-        pinImageDigests: settings.pinImageDigests,
-        rendered,
-      }),
+      journal.final('register the task definition', () =>
+        prepareTaskDefinition(clients, target, {
+          dryRun: settings.dryRun,
+          pinImageDigests: settings.pinImageDigests,
+          rendered,
+        }),
+      ),
     );
     outcome.prepared = prepared;
     if (settings.dryRun) {
@@ -213,7 +206,7 @@ export async function releaseNative(
       );
     });
 
-    const final = await drive(clients, settings, setup, outcome, alarms, event, signal, phases);
+    const final = await drive(clients, settings, setup, outcome, alarms, event, signal, phases, journal);
     outcome.final = final;
     if (final.status !== 'SUCCESSFUL') {
       throw new Error(
@@ -300,6 +293,7 @@ async function drive(
   event: (text: string) => void,
   signal: AbortSignal,
   phases: PhaseLog,
+  journal: Journal,
 ): Promise<ServiceDeployment> {
   const native = settings.native;
   const arn = outcome.serviceDeploymentArn!;
@@ -315,8 +309,12 @@ async function drive(
     outcome.reason = reason;
     rollbackRequested = true;
     core.error(reason);
-    if (hookId) await continueServiceDeployment(clients.ecs, arn, hookId, 'ROLLBACK');
-    else await stopWithRollback(clients.ecs, arn);
+    // ECS's own rollback, asked for before the journal's undo (which stops it too, idempotently).
+    await journal.final('ask ECS to roll back its deployment', () =>
+      hookId
+        ? continueServiceDeployment(clients.ecs, arn, hookId, 'ROLLBACK')
+        : stopWithRollback(clients.ecs, arn),
+    );
     event(`Rollback requested: ${reason}`);
   };
   for (;;) {
@@ -361,7 +359,9 @@ async function drive(
         await rollback(paused.hookId, failure);
         outcome.smokeToRollbackMs = Date.now() - failedAt;
       } else {
-        await continueServiceDeployment(clients.ecs, arn, paused.hookId, 'CONTINUE');
+        await journal.final('let ECS continue to production', () =>
+          continueServiceDeployment(clients.ecs, arn, paused.hookId!, 'CONTINUE'),
+        );
         event('Smoke tests passed through the test listener rule; ECS continues to production.');
       }
       continue;
@@ -386,7 +386,10 @@ async function drive(
         await rollback(paused.hookId, verdict.message);
         if (verdict instanceof AlarmFiredError)
           await timeRestore(clients, arn, verdict.seenAt, outcome, signal, settings.pollIntervalMs);
-      } else await continueServiceDeployment(clients.ecs, arn, paused.hookId, 'CONTINUE');
+      } else
+        await journal.final('let ECS continue its next production step', () =>
+          continueServiceDeployment(clients.ecs, arn, paused.hookId!, 'CONTINUE'),
+        );
       continue;
     }
     // While production traffic is on the new revision (shift, bake), alarms end it at once.

@@ -16,13 +16,14 @@ import {
   stopWithRollback,
 } from '../../aws/service-deployments.js';
 import { sleep } from '../../release/cancel.js';
-import { PhaseLog } from '../../release/phase-log.js';
+import type { ReleaseRunner } from '../../release/runner.js';
 import type { NativeRollbackSettings } from '../../settings/settings.js';
 import { type RollingRollback, rollbackRolling } from '../rolling/rollback.js';
 
 export async function rollbackNative(
   settings: NativeRollbackSettings,
   clients: AwsClients,
+  runner: ReleaseRunner,
 ): Promise<RollingRollback> {
   const target = settings.targets[0]!;
   const arn = await newestServiceDeployment(clients.ecs, target.cluster, target.service, ['IN_PROGRESS']);
@@ -31,9 +32,9 @@ export async function rollbackNative(
       `${target.service}: no ECS deployment in progress; rolling back by redeploying the older revision.`,
     );
     const { native: _n, ...rest } = settings;
-    return rollbackRolling({ ...rest, strategy: 'rolling' }, clients);
+    return rollbackRolling({ ...rest, strategy: 'rolling' }, clients, runner);
   }
-  const phases = new PhaseLog();
+  const { phases, journal } = runner;
   const started = Date.now();
   const d = await describeServiceDeployment(clients.ecs, arn);
   const revisions = [d.targetServiceRevision?.arn, d.sourceServiceRevisions?.[0]?.arn].filter(
@@ -58,7 +59,8 @@ export async function rollbackNative(
   );
   if (settings.dryRun) return { ...base, status: 'dry-run' };
   const final = await phases.run('ECS rollback (StopServiceDeployment)', async () => {
-    await stopWithRollback(clients.ecs, arn);
+    // The rollback is ECS's own: nothing of it to undo.
+    await journal.final('stop the ECS deployment with rollback', () => stopWithRollback(clients.ecs, arn));
     const deadline = Date.now() + settings.timeoutMs;
     for (;;) {
       const now = await describeServiceDeployment(clients.ecs, arn);

@@ -15,16 +15,16 @@ import { startDeployment } from '../../aws/update-service.js';
 import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from '../../aws/watch.js';
 import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
-import { Journal } from '../../release/journal.js';
+import type { Journal } from '../../release/journal.js';
 import { LOCK_TTL_MS, takeLocks } from '../../release/lock.js';
-import { PhaseLog } from '../../release/phase-log.js';
+import type { PhaseLog } from '../../release/phase-log.js';
+import type { ReleaseRunner } from '../../release/runner.js';
 import type { Step } from '../../release/steps.js';
 import type { RollingDeploySettings, RunContext, ServiceTarget } from '../../settings/settings.js';
 import { logPrepared } from '../../taskdef/log.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
 import { checkTaskDefinitionSize } from '../../taskdef/register.js';
-import { restorePreviousRevision } from './restore.js';
 
 export type ServiceStatus =
   | 'succeeded'
@@ -70,8 +70,8 @@ export async function deployRolling(
   settings: RollingDeploySettings,
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
+  { journal, phases: phaseLog, signal }: ReleaseRunner,
 ): Promise<RollingResult> {
-  const phaseLog = new PhaseLog();
   const { ecs } = clients;
   const targets = settings.targets;
   const runStarted = Date.now();
@@ -87,7 +87,6 @@ export async function deployRolling(
   // The release lock of every listener in front of these services comes first: a run that
   // loses it changes nothing at all. A service behind no load balancer has no lock to take; the
   // superseded rule (never roll back over a newer deployment) is what keeps it safe.
-  const journal = new Journal(clients);
   if (!settings.dryRun) {
     const listeners = (
       await Promise.all([...found.values()].map((s) => listenerOfService(clients.elb, s)))
@@ -113,11 +112,14 @@ export async function deployRolling(
   const prepared = await phaseLog.run('Register task definitions', () =>
     Promise.all(
       targets.map(async (target, i) => {
-        const p = await prepareTaskDefinition(clients, target, {
-          dryRun: settings.dryRun,
-          pinImageDigests: settings.pinImageDigests,
-          rendered: rendered[i],
-        });
+        // A new revision changes nothing that runs: a journal step with nothing to undo.
+        const p = await journal.final(`register the task definition of ${target.service}`, () =>
+          prepareTaskDefinition(clients, target, {
+            dryRun: settings.dryRun,
+            pinImageDigests: settings.pinImageDigests,
+            rendered: rendered[i],
+          }),
+        );
         core.info(`service ${target.service}:`);
         logPrepared(p, settings.dryRun);
         return p;
@@ -143,7 +145,9 @@ export async function deployRolling(
 
   // Each UpdateService is journalled (action state) before it is sent, with the revision and
   // count to go back to: if the job is cancelled or the runner dies mid-deploy, the post step
-  // puts the services back. Once every outcome is settled here, the journal is committed.
+  // puts the services back. A failed service goes back through the same record. Once every
+  // outcome is settled here, the journal is committed.
+  const steps = new Map<ServiceOutcome, Extract<Step, { kind: 'service' }>>();
   await phaseLog.run('Start deployments', () =>
     Promise.all(
       outcomes.map((o) => {
@@ -155,6 +159,7 @@ export async function deployRolling(
           desiredCount: live?.desiredCount ?? 0,
           taskDefinition: o.prepared.previousArn ?? live?.taskDefinition ?? '',
         };
+        steps.set(o, step);
         return journal.perform(step, async () => {
           await start(o, settings, clients);
           // The post step reads this deployment before undoing: completed or superseded stays.
@@ -177,7 +182,11 @@ export async function deployRolling(
   }
   if (started.length) {
     await phaseLog.run('Watch deployments', async () => {
-      const results = await watchDeployments(ecs, started.map(watchTargetOf), watchOptionsFrom(settings));
+      const results = await watchDeployments(
+        ecs,
+        started.map(watchTargetOf),
+        watchOptionsFrom(settings, signal),
+      );
       for (const [i, r] of results.entries()) judge(started[i]!, r.verdict, r.service?.serviceArn);
     });
   }
@@ -189,8 +198,7 @@ export async function deployRolling(
     await phaseLog.run('Diagnose failures', () => Promise.all(failed.map((o) => diagnose(o, clients))));
   }
   if (failed.some((o) => o.rollback?.by === 'ecs') || (failed.length && settings.rolling.rollbackOnFailure)) {
-    // A rollback is a change too: only while the lock is still ours.
-    await phaseLog.run('Roll back', () => journal.run(() => rollBack(failed, settings, clients)));
+    await phaseLog.run('Roll back', () => rollBack(failed, settings, clients, { journal, steps, signal }));
   }
 
   // Superseded deployments stay as they are; the post step says so instead of undoing anything.
@@ -206,7 +214,13 @@ export async function deployRolling(
   const recorded = outcomes.filter((o) => o.status === 'succeeded' || o.rollback?.outcome === 'completed');
   if (recorded.length) {
     await phaseLog.run('Record history', () =>
-      Promise.all(recorded.map((o) => record(o, clients, settings.run))),
+      Promise.all(
+        recorded.map((o) =>
+          journal.final(`record ${o.target.service} in its deployment history`, () =>
+            record(o, clients, settings.run),
+          ),
+        ),
+      ),
     );
   }
   // Committed: only the release locks are left in the journal, and this releases them.
@@ -290,10 +304,18 @@ async function rollBack(
   failed: ServiceOutcome[],
   settings: RollingDeploySettings,
   clients: AwsClients,
+  undo: {
+    journal: Journal;
+    steps: Map<ServiceOutcome, Extract<Step, { kind: 'service' }>>;
+    signal: AbortSignal;
+  },
 ): Promise<void> {
   const watched: ServiceOutcome[] = [];
   for (const o of failed) {
+    const step = undo.steps.get(o)!;
     if (o.rollback?.by === 'ecs') {
+      // ECS put the service back itself: nothing is left to undo, only to follow.
+      undo.journal.settle(step);
       core.info(
         `${o.target.service}: ECS is rolling back to ${shortArn(o.rollback.taskDefinitionArn)}; following it.`,
       );
@@ -307,7 +329,12 @@ async function rollBack(
       continue;
     }
     try {
-      const started = await restorePreviousRevision(clients.ecs, o.target, previous, settings.rolling);
+      // The failure rollback is the journal's own undo of this service's step.
+      const undone = await undo.journal.undoStep(step);
+      if (!undone.deploymentId) {
+        throw new Error(`Rolling back "${o.target.service}": the answer names no PRIMARY deployment.`);
+      }
+      const started = { deploymentId: undone.deploymentId };
       o.rollback = {
         by: 'action',
         deploymentId: started.deploymentId,
@@ -335,7 +362,7 @@ async function rollBack(
       deploymentId: o.rollback!.deploymentId,
       whose: `the previous revision's (${shortArn(o.rollback!.taskDefinitionArn)}), ${o.rollback!.by === 'ecs' ? 'ECS rolled back' : 'rolled back by the action'}`,
     })),
-    watchOptionsFrom(settings),
+    watchOptionsFrom(settings, undo.signal),
   );
   for (const [i, r] of results.entries()) {
     const o = watched[i]!;

@@ -15,7 +15,9 @@ import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { RollbackRefused, resolveRollbackTarget } from '../../history/rollback-target.js';
 import { acquireListenerLock, LOCK_TTL_MS, newToken, runIdentity } from '../../release/lock.js';
-import { PhaseLog } from '../../release/phase-log.js';
+import type { PhaseLog } from '../../release/phase-log.js';
+import type { ReleaseRunner } from '../../release/runner.js';
+import type { Step } from '../../release/steps.js';
 import type { RollingRollbackSettings, ServiceTarget } from '../../settings/settings.js';
 
 export interface RollingRollback {
@@ -39,10 +41,10 @@ export interface RollingRollback {
 export async function rollbackRolling(
   settings: RollingRollbackSettings,
   clients: AwsClients,
+  { journal, phases, signal }: ReleaseRunner,
 ): Promise<RollingRollback> {
   const target = settings.targets[0]!;
   const reason = settings.rollback.reason;
-  const phases = new PhaseLog();
   const started = Date.now();
 
   const resolved = await phases.run('Find the rollback target', async () => {
@@ -69,86 +71,123 @@ export async function rollbackRolling(
 
   if (settings.dryRun) return { ...base, status: 'dry-run' };
 
-  // A rollback replaces what the listener serves: it takes the same release lock as a deploy.
+  // A rollback replaces what the listener serves: it takes the same release lock as a deploy,
+  // as the first journal step; every later change and undo checks it is still ours.
   const listenerArn = await listenerOfService(clients.elb, resolved.service);
-  const lock = listenerArn
-    ? await phases.run('Release lock', () =>
-        acquireListenerLock(
-          clients.elb,
-          listenerArn,
-          `${target.cluster}/${target.service}`,
-          runIdentity(settings.run),
-          newToken(),
-          { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
-        ).catch((err: Error) => {
+  if (listenerArn) {
+    await phases.run('Release lock', async () => {
+      const token = newToken();
+      const lock = await journal
+        .perform({ kind: 'lock', listenerArn, token }, () =>
+          acquireListenerLock(
+            clients.elb,
+            listenerArn,
+            `${target.cluster}/${target.service}`,
+            runIdentity(settings.run),
+            token,
+            { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+          ),
+        )
+        .catch((err: Error) => {
           throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
-        }),
-      )
-    : undefined;
-  try {
-    const watch = (deploymentId: string) =>
-      watchDeployments(
-        clients.ecs,
-        [{ cluster: target.cluster, service: target.service, deploymentId }],
-        watchOptionsFrom(settings),
-      ).then((results) => results[0]!.verdict);
-
-    const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
-      await lock?.verify();
-      const d = await startDeployment(clients.ecs, target, resolved.targetArn, {
-        rolling: settings.rolling,
-        forceNewDeployment: false,
-      });
-      core.info(`Deployment ${d.deploymentId} started.`);
-      return { id: d.deploymentId, verdict: await watch(d.deploymentId) };
+        });
+      journal.guard(() => lock.verify());
     });
-
-    if (deployment.verdict.state === 'succeeded') {
-      await phases.run('Record history', () =>
+  }
+  const outcome = await deployTarget(settings, clients, { journal, phases, signal }, base, resolved);
+  // The rollback is settled either way: committed, the undo only releases the lock.
+  journal.commit();
+  await journal.undo(core.info);
+  if (outcome.status === 'succeeded') {
+    await phases.run('Record history', () =>
+      journal.final('record the rollback in the deployment history', () =>
         recordHistory(
           clients.ecs,
           resolved.serviceArn,
           entryForThisRun(settings.run, resolved.targetArn, { replacedArn: resolved.liveArn, reason }),
         ),
-      );
-      return { ...base, status: 'succeeded' };
-    }
-
-    if (deployment.verdict.state === 'superseded') {
-      // Someone deployed over the rollback: theirs is newer, and stays.
-      core.warning(`Rollback superseded: ${deployment.verdict.reason}; not undone.`);
-      return {
-        ...base,
-        status: 'failed',
-        failure: `superseded: ${deployment.verdict.reason}`,
-        restored: 'failed',
-      };
-    }
-    // The rollback itself failed: say why, and make sure what was live before serves again.
-    const failed = deployment.verdict as Extract<FinalVerdict, { state: 'failed' }>;
-    const diagnosis = await phases.run('Diagnose', () =>
-      diagnoseDeployment(clients.ecs, target.cluster, target.service, deployment.id),
+      ),
     );
-    for (const line of rootCause(diagnosis)) core.info(line);
-    let restored: 'by-ecs' | 'by-action' | 'failed';
-    if (failed.ecsRollback) {
-      restored = 'by-ecs';
-      await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
-        watch(failed.ecsRollback!.deploymentId),
-      );
-    } else {
-      restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
-        await lock?.verify();
-        const back = await startDeployment(clients.ecs, target, resolved.liveArn, {
-          rolling: settings.rolling,
-          forceNewDeployment: false,
-        });
-        const verdict = await watch(back.deploymentId);
-        return verdict.state === 'succeeded' ? 'by-action' : 'failed';
-      });
-    }
-    return { ...base, status: 'failed', failure: failed.reason, diagnosis, restored };
-  } finally {
-    await lock?.release();
   }
+  return outcome;
+}
+
+type Base = Omit<RollingRollback, 'status' | 'failure' | 'diagnosis' | 'restored'>;
+
+/**
+ * Deploy the target revision, journalled with the live revision to go back to: a failed
+ * rollback is undone by the same record (unless ECS already went back), a cancelled one by the
+ * post step.
+ */
+async function deployTarget(
+  settings: RollingRollbackSettings,
+  clients: AwsClients,
+  { journal, phases, signal }: ReleaseRunner,
+  base: Base,
+  resolved: { liveArn: string; targetArn: string },
+): Promise<RollingRollback> {
+  const { target } = base;
+  const watch = (deploymentId: string) =>
+    watchDeployments(
+      clients.ecs,
+      [{ cluster: target.cluster, service: target.service, deploymentId }],
+      watchOptionsFrom(settings, signal),
+    ).then((results) => results[0]!.verdict);
+
+  const step: Extract<Step, { kind: 'service' }> = {
+    kind: 'service',
+    cluster: target.cluster,
+    service: target.service,
+    taskDefinition: resolved.liveArn,
+  };
+  const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
+    const d = await journal.perform(step, () =>
+      startDeployment(clients.ecs, target, resolved.targetArn, {
+        rolling: settings.rolling,
+        forceNewDeployment: false,
+      }),
+    );
+    // A completed rollback is left alone by the post step, one still in progress is undone.
+    journal.amend(step, { deploymentId: d.deploymentId });
+    core.info(`Deployment ${d.deploymentId} started.`);
+    return { id: d.deploymentId, verdict: await watch(d.deploymentId) };
+  });
+
+  if (deployment.verdict.state === 'succeeded') return { ...base, status: 'succeeded' };
+
+  if (deployment.verdict.state === 'superseded') {
+    // Someone deployed over the rollback: theirs is newer, and stays.
+    journal.settle(step);
+    core.warning(`Rollback superseded: ${deployment.verdict.reason}; not undone.`);
+    return {
+      ...base,
+      status: 'failed',
+      failure: `superseded: ${deployment.verdict.reason}`,
+      restored: 'failed',
+    };
+  }
+  // The rollback itself failed: say why, and make sure what was live before serves again.
+  const failed = deployment.verdict as Extract<FinalVerdict, { state: 'failed' }>;
+  const diagnosis = await phases.run('Diagnose', () =>
+    diagnoseDeployment(clients.ecs, target.cluster, target.service, deployment.id),
+  );
+  for (const line of rootCause(diagnosis)) core.info(line);
+  let restored: 'by-ecs' | 'by-action' | 'failed';
+  if (failed.ecsRollback) {
+    restored = 'by-ecs';
+    // ECS put the service back itself: nothing is left to undo, only to follow.
+    journal.settle(step);
+    await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
+      watch(failed.ecsRollback!.deploymentId),
+    );
+  } else {
+    restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
+      const back = await journal.undoStep(step);
+      if (!back.deploymentId)
+        throw new Error(`Restoring ${target.service}: the answer names no PRIMARY deployment.`);
+      const verdict = await watch(back.deploymentId);
+      return verdict.state === 'succeeded' ? 'by-action' : 'failed';
+    });
+  }
+  return { ...base, status: 'failed', failure: failed.reason, diagnosis, restored };
 }
