@@ -20,10 +20,19 @@ import {
   releaseInputs,
   setAlarm,
 } from '../test/scenarios/blue-green-env.js';
+import { routingOf } from '../test/sim/elb/propagation.js';
 import { Simulator } from '../test/sim/index.js';
 import type { BenchRow } from './types.js';
 
 const RUNS = 3;
+
+/** The weight the load balancer routes to `group` now: after the listener change propagated. */
+function routedWeight(sim: Simulator, listenerArn: string, group: string): number {
+  const listener = sim.elb.listeners.get(listenerArn);
+  if (!listener) return 0;
+  const routed = routingOf(listener.defaultRule, sim.clock.now());
+  return routed.actions[0]?.ForwardConfig?.TargetGroups.find((t) => t.TargetGroupArn === group)?.Weight ?? 0;
+}
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -117,7 +126,11 @@ export async function bench(): Promise<BenchRow[]> {
           });
       });
       await waitUntil('the alarm to be set', () => alarmSetAt > 0);
-      await waitUntil('traffic back on green', async () => (await productionWeights(env)).green === 100);
+      // Restored means routed: the listener change has reached the load balancer's nodes.
+      await waitUntil(
+        'traffic routed to green again',
+        () => routedWeight(sim, env.listenerArn, env.greenTargetGroupArn) === 100,
+      );
       restore.push(Date.now() - alarmSetAt);
       await alarmRun;
       await setAlarm(env, 'OK', 'bench');
@@ -161,7 +174,7 @@ export async function bench(): Promise<BenchRow[]> {
         name: 'alarm → production traffic restored',
         value: median(restore),
         unit: 'ms',
-        note: `median of ${RUNS}; poll interval 100 ms`,
+        note: `median of ${RUNS}; SetAlarmState → routed weight back, incl. the listener propagation delay; poll 100 ms`,
       },
       {
         group: 'blue-green',

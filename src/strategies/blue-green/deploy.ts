@@ -30,7 +30,7 @@ import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
 import { runSmokeCommand } from '../../smoke/smoke-command.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
-import { createIdleService } from './create-idle.js';
+import { createIdleService, idleServiceInput } from './create-idle.js';
 import { AlarmFiredError, RefusedError } from './errors.js';
 import { type GateResult, judgeWindow } from './gates.js';
 import { retireOldSide } from './retire-old-side.js';
@@ -156,6 +156,9 @@ export async function releaseBlueGreen(
         .filter((s) => !!s.raw.serviceArn)
         .flatMap((s) => preflightProblems(s.raw, { history: s.color === 'blue' }));
       if (problems.length) throw new RefusedError(preflightMessage(problems));
+      // The missing side must be creatable as a true copy: refused now, not after the lock.
+      if (t.missing)
+        idleServiceInput(t.live.raw, t.cluster, t.idle.service, t.idle.targetGroupArn, t.live.targetGroupArn);
       alarms.ignore(await checkAlarmsBeforeStart(clients, bg));
       return t;
     });

@@ -497,7 +497,13 @@ export function ecsHandlers(ctx: Ctx): Record<string, Handler> {
       service.healthCheckGracePeriodSeconds = Number(p.healthCheckGracePeriodSeconds);
     }
     const extra = pickExtra(p);
-    if (extra.networkConfiguration !== undefined || extra.capacityProviderStrategy !== undefined)
+    // Per-deployment configuration (network, capacity, service connect, volumes) takes a new deployment.
+    if (
+      extra.networkConfiguration !== undefined ||
+      extra.capacityProviderStrategy !== undefined ||
+      extra.serviceConnectConfiguration !== undefined ||
+      extra.volumeConfigurations !== undefined
+    )
       redeploy = true;
     Object.assign(service.extra, extra);
     // Whatever changed, the service is not known to be steady until the scheduler says so again.
