@@ -458,7 +458,7 @@ async function failRelease(
   if (err instanceof RefusedError) outcome.status = 'refused';
   else if (cancelled) outcome.status = 'cancelled';
   else outcome.status = scaledUp ? 'rolled-back' : 'failed';
-  if (!cancelled) core.error(outcome.reason);
+  // No annotation here: main fails the step once, with this reason in its message.
   let restoredAt: number | undefined;
   const undo = await journal.undo((line, step) => {
     if (step?.kind === 'route' && step.role === 'production') restoredAt = Date.now();

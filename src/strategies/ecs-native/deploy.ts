@@ -308,7 +308,6 @@ async function drive(
   const rollback = async (hookId: string | undefined, reason: string) => {
     outcome.reason = reason;
     rollbackRequested = true;
-    core.error(reason);
     // ECS's own rollback, asked for before the journal's undo (which stops it too, idempotently).
     await journal.final('ask ECS to roll back its deployment', () =>
       hookId
@@ -567,7 +566,7 @@ async function failRelease(
   if (err instanceof RefusedError) outcome.status = 'refused';
   else if (cancelled) outcome.status = 'cancelled';
   else outcome.status = updated ? 'rolled-back' : 'failed';
-  if (!cancelled && !(err instanceof RefusedError)) core.error(outcome.reason);
+  // No annotation here: main fails the step once, with this reason in its message.
   const undo = await journal.undo(core.info);
   outcome.undo = undo;
   const final = outcome.final?.status;
