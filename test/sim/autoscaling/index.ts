@@ -256,6 +256,57 @@ export class AutoScalingSim {
     }
   }
 
+  /**
+   * A step-scaling policy invoked by an alarm: the step whose interval holds (metric − threshold)
+   * sets the adjustment; the policy's cooldown (300 s default) holds further runs back.
+   */
+  runStepPolicy(policyArn: string, metric: number, threshold: number, alarmName: string): void {
+    const policy = this.policies.get(policyArn);
+    const cfg = policy?.StepScalingPolicyConfiguration;
+    if (policy?.PolicyType !== 'StepScaling' || !cfg) return;
+    const target = this.targets.get(key(policy));
+    const [, cluster, name] = /^service\/([^/]+)\/([^/]+)$/.exec(policy.ResourceId) ?? [];
+    const service = cluster && name ? this.sim.ecs.getService(cluster, name) : undefined;
+    if (!target || service?.status !== 'ACTIVE') return;
+    const now = this.sim.clock.now();
+    const last = this.lastScaled.get(policy.PolicyARN)?.out;
+    if (last !== undefined && now - last < (cfg.Cooldown ?? 300) * 1000) return;
+    const diff = metric - threshold;
+    const step = (cfg.StepAdjustments ?? []).find(
+      (s) =>
+        (s.MetricIntervalLowerBound === undefined || diff >= s.MetricIntervalLowerBound) &&
+        (s.MetricIntervalUpperBound === undefined || diff < s.MetricIntervalUpperBound),
+    );
+    if (!step) return;
+    const current = service.desiredCount;
+    let desired = current + step.ScalingAdjustment;
+    if (cfg.AdjustmentType === 'ExactCapacity') desired = step.ScalingAdjustment;
+    if (cfg.AdjustmentType === 'PercentChangeInCapacity') {
+      let change = Math.trunc((current * step.ScalingAdjustment) / 100);
+      if (cfg.MinAdjustmentMagnitude && Math.abs(change) < cfg.MinAdjustmentMagnitude)
+        change = Math.sign(step.ScalingAdjustment) * cfg.MinAdjustmentMagnitude;
+      desired = current + change;
+    }
+    const s = target.SuspendedState;
+    if (
+      (desired > current && s.DynamicScalingOutSuspended) ||
+      (desired < current && s.DynamicScalingInSuspended)
+    )
+      return;
+    desired = Math.min(target.MaxCapacity, Math.max(target.MinCapacity, desired));
+    if (desired === current) return;
+    this.activities.push({
+      at: now,
+      resourceId: policy.ResourceId,
+      policy: policy.PolicyName,
+      from: current,
+      to: desired,
+      cause: `monitor alarm ${alarmName} in state ALARM triggered policy ${policy.PolicyName}`,
+    });
+    this.lastScaled.set(policy.PolicyARN, { out: now });
+    this.sim.ecs.setDesiredCount(cluster!, name!, desired);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

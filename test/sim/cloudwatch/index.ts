@@ -207,6 +207,21 @@ export class CloudWatchSim implements MetricSink {
     alarm.StateReasonData = reasonData;
     alarm.StateUpdatedTimestamp = now;
     alarm.StateTransitionedTimestamp = now;
+    // A metric alarm going to ALARM runs the step-scaling policies its actions name (the only
+    // way a step policy acts); other actions (SNS …) are recorded, not run.
+    if (state === 'ALARM' && alarm.ActionsEnabled && alarm.kind === 'metric') {
+      const recent = (JSON.parse(reasonData ?? '{}') as { recentDatapoints?: number[] }).recentDatapoints;
+      for (const arn of alarm.AlarmActions) {
+        if (/^arn:aws:autoscaling:[^:]+:\d+:scalingPolicy:/.test(arn)) {
+          this.sim.autoscaling.runStepPolicy(
+            arn,
+            recent?.[0] ?? alarm.Threshold,
+            alarm.Threshold,
+            alarm.AlarmName,
+          );
+        }
+      }
+    }
     this.history.push({
       AlarmName: alarm.AlarmName,
       AlarmType: alarm.kind === 'metric' ? 'MetricAlarm' : 'CompositeAlarm',

@@ -7,6 +7,7 @@ import {
   RegisterScalableTargetCommand,
   ValidationException,
 } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { clientConfig, createSteadyService, ecsClient, registerWeb } from '../ecs/testing.js';
@@ -183,6 +184,56 @@ describe('Application Auto Scaling fidelity rules', () => {
     requestsPerTarget(TG, [3, 4, 5], 1000);
     sim.autoscaling.evaluatePolicies(at);
     expect(sim.ecs.getService('scale', 'api')!.desiredCount).toBe(3);
+  });
+
+  it('a step policy acts only through an alarm that names it', async () => {
+    await aas.send(new RegisterScalableTargetCommand({ ...key('idle'), MinCapacity: 1, MaxCapacity: 5 }));
+    const out = await put('idle', {
+      PolicyName: 'step-out',
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: 'ChangeInCapacity',
+        Cooldown: 60,
+        StepAdjustments: [
+          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 1 },
+          { MetricIntervalLowerBound: 20, ScalingAdjustment: 3 },
+        ],
+      },
+    });
+    const before = sim.ecs.getService('scale', 'idle')!.desiredCount;
+    const cw = new CloudWatchClient(clientConfig(sim));
+    const alarm = (name: string, actions: string[]) =>
+      cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: name,
+          Namespace: 'Test/Load',
+          MetricName: 'Queue',
+          Statistic: 'Maximum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 50,
+          ComparisonOperator: 'GreaterThanThreshold',
+          AlarmActions: actions,
+        }),
+      );
+    // An alarm that names another action does nothing to the service.
+    await alarm('queue-sns', ['arn:aws:sns:us-east-1:123456789012:ops']);
+    await cw.send(
+      new SetAlarmStateCommand({ AlarmName: 'queue-sns', StateValue: 'ALARM', StateReason: 'test' }),
+    );
+    expect(sim.ecs.getService('scale', 'idle')!.desiredCount).toBe(before);
+    // Named by an alarm, the step for a breach of 30 above the threshold adds 3.
+    await alarm('queue-deep', [out.PolicyARN!]);
+    await cw.send(
+      new SetAlarmStateCommand({
+        AlarmName: 'queue-deep',
+        StateValue: 'ALARM',
+        StateReason: 'test',
+        StateReasonData: JSON.stringify({ version: '1.0', recentDatapoints: [80] }),
+      }),
+    );
+    expect(sim.ecs.getService('scale', 'idle')!.desiredCount).toBe(Math.min(5, before + 3));
+    cw.destroy();
   });
 
   it('scales in after 15 minutes below 90% of the target, and never below the minimum', async () => {
