@@ -38,6 +38,11 @@ export function volumeConfiguration({
   return { name, managedEBSVolume: managedEBSVolume as ServiceVolumeConfiguration['managedEBSVolume'] };
 }
 
+/** When ECS created the deployment `startDeployment` started (ECS's clock, ISO), if it says. */
+export function createdAtOf(started: StartedDeployment): string | undefined {
+  return started.service.deployments?.find((d) => d.id === started.deploymentId)?.createdAt?.toISOString();
+}
+
 export async function startDeployment(
   ecs: ECSClient,
   target: ServiceTarget,

@@ -42,6 +42,8 @@ export type Step =
       desiredCount?: number;
       taskDefinition: string;
       deploymentId?: string;
+      /** When ECS created our deployment (ECS's clock): only a *newer* deployment supersedes it. */
+      deploymentCreatedAt?: string;
       /** A rolling deploy: once its deployment completed it is the new state, not undone. */
       keepIfCompleted?: boolean;
     }
@@ -110,7 +112,13 @@ async function notOursToUndo(
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   if (!primary) return undefined;
   const td = (arn?: string) => (arn ?? '').slice((arn ?? '').lastIndexOf('/') + 1);
-  if (primary.id !== step.deploymentId) {
+  // A newer deployment than ours supersedes it; an older one made PRIMARY again is ECS's own
+  // rollback (circuit breaker, alarms) of ours, which the undo may follow.
+  const newer =
+    primary.id !== step.deploymentId &&
+    (!step.deploymentCreatedAt ||
+      (primary.createdAt?.getTime() ?? 0) > new Date(step.deploymentCreatedAt).getTime());
+  if (newer) {
     return `${step.service} left alone: deployment ${primary.id} (${td(primary.taskDefinition)}) superseded ours (${step.deploymentId}); undoing would roll back over it.`;
   }
   if (step.keepIfCompleted && primary.rolloutState === 'COMPLETED' && deployments.length === 1) {

@@ -43,6 +43,38 @@ describe('the post step reads what is live before undoing a deploy', () => {
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 
+  it("follows ECS's own rollback: an older deployment made PRIMARY again does not supersede ours", async () => {
+    live([
+      {
+        id: 'ecs-svc/old',
+        status: 'PRIMARY',
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/old.',
+        createdAt: new Date('2026-12-01T10:00:00Z'),
+        taskDefinition: td(1),
+      },
+      {
+        id: 'ecs-svc/ours',
+        status: 'ACTIVE',
+        createdAt: new Date('2026-12-01T11:00:00Z'),
+        taskDefinition: td(2),
+      },
+    ]);
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    const s = step({ keepIfCompleted: undefined, deploymentCreatedAt: '2026-12-01T11:00:00.000Z' });
+    expect(await undoStep(clients, s)).toBe('web set back to 2 tasks of web:1.');
+    // A deployment created after ours is someone else's: left alone.
+    live([
+      {
+        id: 'ecs-svc/newer',
+        status: 'PRIMARY',
+        createdAt: new Date('2026-12-01T12:00:00Z'),
+        taskDefinition: td(3),
+      },
+    ]);
+    expect(await undoStep(clients, s)).toMatch(/superseded ours/);
+  });
+
   it('sets back a deployment still in progress', async () => {
     live([
       { id: 'ecs-svc/ours', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: td(2) },

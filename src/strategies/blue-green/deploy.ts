@@ -17,7 +17,7 @@ import { describeHolder } from '../../aws/lock-rule.js';
 import { preflightMessage, preflightProblems } from '../../aws/preflight.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
 import { describeWeights, split, targetGroupName, weightsOf, writeWeights } from '../../aws/traffic.js';
-import { startDeployment } from '../../aws/update-service.js';
+import { createdAtOf, startDeployment } from '../../aws/update-service.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { isCancelled } from '../../release/cancel.js';
 import type { Journal, UndoReport } from '../../release/journal.js';
@@ -279,7 +279,7 @@ export async function releaseBlueGreen(
           forceNewDeployment: true,
         });
         // If someone deploys over the idle side meanwhile, the undo leaves their deployment alone.
-        journal.amend(idleStep, { deploymentId: d.deploymentId });
+        journal.amend(idleStep, { deploymentId: d.deploymentId, deploymentCreatedAt: createdAtOf(d) });
         return d;
       });
       event(

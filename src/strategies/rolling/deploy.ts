@@ -11,7 +11,7 @@ import { shortArn } from '../../aws/deployment-outcome.js';
 import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from '../../aws/diagnose.js';
 import { describeHolder } from '../../aws/lock-rule.js';
 import { listenerOfService } from '../../aws/service-listener.js';
-import { startDeployment } from '../../aws/update-service.js';
+import { createdAtOf, startDeployment } from '../../aws/update-service.js';
 import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from '../../aws/watch.js';
 import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
@@ -50,6 +50,8 @@ export interface ServiceOutcome {
   prepared: PreparedTaskDefinition;
   status: ServiceStatus;
   deploymentId?: string;
+  /** When ECS created our deployment (its clock), for the post step's "is it superseded?". */
+  deploymentCreatedAt?: string;
   serviceArn?: string;
   /** Why the deploy failed (one sentence). */
   reason?: string;
@@ -163,7 +165,13 @@ export async function deployRolling(
         return journal.perform(step, async () => {
           await start(o, settings, clients);
           // The post step reads this deployment before undoing: completed or superseded stays.
-          if (o.deploymentId) journal.amend(step, { deploymentId: o.deploymentId, keepIfCompleted: true });
+          if (o.deploymentId) {
+            journal.amend(step, {
+              deploymentId: o.deploymentId,
+              deploymentCreatedAt: o.deploymentCreatedAt,
+              keepIfCompleted: true,
+            });
+          }
         });
       }),
     ),
@@ -238,6 +246,7 @@ async function start(o: ServiceOutcome, settings: RollingDeploySettings, clients
       forceNewDeployment: settings.rolling.forceNewDeployment,
     });
     o.deploymentId = started.deploymentId;
+    o.deploymentCreatedAt = createdAtOf(started);
     o.serviceArn = started.service.serviceArn;
     core.info(`${o.target.service}: deployment ${started.deploymentId} started with ${shortArn(arn)}.`);
   } catch (err) {
