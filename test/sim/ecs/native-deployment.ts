@@ -117,6 +117,8 @@ export class NativeDeployments {
   /** Simulated Lambda functions for AWS_LAMBDA hooks, by function ARN; unknown ones fail. */
   readonly lambdas = new Map<string, (payload: Record<string, unknown>) => LambdaHookResult>();
   readonly invocations: LambdaInvocation[] = [];
+  /** A finished run waiting for its last rule change to propagate before the scheduler scales down. */
+  private readonly handoffs = new Map<Service, { run: NativeRun; at: number; then: (now: number) => void }>();
   /** Roles ECS cannot assume (test API: a role whose trust policy does not name ecs.amazonaws.com). */
   readonly unassumableRoles = new Set<string>();
 
@@ -220,6 +222,17 @@ export class NativeDeployments {
 
   /** Called by the scheduler for each service every tick; true while a native run owns it. */
   reconcile(service: Service, now: number): boolean {
+    const pending = this.handoffs.get(service);
+    if (pending) {
+      // ECS scales a revision down only once its listener change reaches the load balancer.
+      if (now < pending.at) {
+        this.keepTasks(pending.run, now);
+        return true;
+      }
+      this.handoffs.delete(service);
+      pending.then(now);
+      return false;
+    }
     const run = this.active(service);
     if (!run) return false;
     this.keepTasks(run, now);
@@ -451,8 +464,9 @@ export class NativeDeployments {
   // ---------- endings ----------
 
   /** The bake is over: green serves production; the rolling scheduler drains blue (CLEAN_UP). */
-  private finishForward(run: NativeRun, _now: number): void {
+  private finishForward(run: NativeRun, now: number): void {
     run.finished = true;
+    this.handoffs.set(run.service, { run, at: now + this.sim.elb.propagationDelayMs, then: () => {} });
     this.live.set(
       run.service,
       run.service.loadBalancers.map((lb, i) => {
@@ -497,7 +511,12 @@ export class NativeDeployments {
     }
     run.productionPercent = 0;
     run.testPercent = 0;
-    this.scheduler().rollBackTo(run.service, green, run.blue, now);
+    // Blue serves again once the rules' change propagated; only then is green drained.
+    this.handoffs.set(run.service, {
+      run,
+      at: now + this.sim.elb.propagationDelayMs,
+      then: (at) => this.scheduler().rollBackTo(run.service, green, run.blue, at),
+    });
   }
 
   // ---------- API operations ----------

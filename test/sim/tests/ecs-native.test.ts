@@ -300,6 +300,8 @@ describe('ECS-native blue/green, linear and canary deployments', () => {
       'canary',
       (d) => d.targetServiceRevision?.requestedProductionTrafficWeight === 30,
     );
+    const traffic = startTraffic(sim.elb.listenerUrl(a.infra.productionListener), 40);
+    await new Promise((r) => setTimeout(r, 200));
     await ecs.send(
       new StopServiceDeploymentCommand({
         serviceDeploymentArn: step.serviceDeploymentArn,
@@ -308,6 +310,9 @@ describe('ECS-native blue/green, linear and canary deployments', () => {
     );
     expect(weights(a.infra.productionRule)).toEqual({ [a.infra.blueGroup]: 100, [a.infra.greenGroup]: 0 });
     await waitDeployment(a.service, 'rolled back', (d) => d.status === 'ROLLBACK_SUCCESSFUL');
+    // Green is drained only after the restored weights reached the load balancer: no request failed.
+    const records = await traffic.stop();
+    expect(records.filter((r) => r.status !== 200 || r.error)).toEqual([]);
 
     const b = await setUp(canary);
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: b.service, taskDefinition: b.v2 }));
