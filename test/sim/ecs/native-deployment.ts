@@ -118,7 +118,10 @@ export class NativeDeployments {
   readonly lambdas = new Map<string, (payload: Record<string, unknown>) => LambdaHookResult>();
   readonly invocations: LambdaInvocation[] = [];
   /** A finished run waiting for its last rule change to propagate before the scheduler scales down. */
-  private readonly handoffs = new Map<Service, { run: NativeRun; at: number; then: (now: number) => void }>();
+  private readonly handoffs = new Map<
+    Service,
+    { run: NativeRun; at: number; afterwards: (now: number) => void }
+  >();
   /** Roles ECS cannot assume (test API: a role whose trust policy does not name ecs.amazonaws.com). */
   readonly unassumableRoles = new Set<string>();
 
@@ -230,7 +233,7 @@ export class NativeDeployments {
         return true;
       }
       this.handoffs.delete(service);
-      pending.then(now);
+      pending.afterwards(now);
       return false;
     }
     const run = this.active(service);
@@ -466,7 +469,7 @@ export class NativeDeployments {
   /** The bake is over: green serves production; the rolling scheduler drains blue (CLEAN_UP). */
   private finishForward(run: NativeRun, now: number): void {
     run.finished = true;
-    this.handoffs.set(run.service, { run, at: now + this.sim.elb.propagationDelayMs, then: () => {} });
+    this.handoffs.set(run.service, { run, at: now + this.sim.elb.propagationDelayMs, afterwards: () => {} });
     this.live.set(
       run.service,
       run.service.loadBalancers.map((lb, i) => {
@@ -515,7 +518,7 @@ export class NativeDeployments {
     this.handoffs.set(run.service, {
       run,
       at: now + this.sim.elb.propagationDelayMs,
-      then: (at) => this.scheduler().rollBackTo(run.service, green, run.blue, at),
+      afterwards: (at) => this.scheduler().rollBackTo(run.service, green, run.blue, at),
     });
   }
 
