@@ -5,6 +5,7 @@
  * succeeded as their last known good.
  */
 import * as core from '@actions/core';
+import type { Service } from '@aws-sdk/client-ecs';
 import { checkServicesExist } from '../../aws/check-services.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
@@ -89,27 +90,7 @@ export async function deployRolling(
   // The release lock of every listener in front of these services comes first: a run that
   // loses it changes nothing at all. A service behind no load balancer has no lock to take; the
   // superseded rule (never roll back over a newer deployment) is what keeps it safe.
-  if (!settings.dryRun) {
-    const listeners = (
-      await Promise.all([...found.values()].map((s) => listenerOfService(clients.elb, s)))
-    ).filter((l): l is string => !!l);
-    if (listeners.length) {
-      await phaseLog.run('Release lock', async () => {
-        const locks = await takeLocks(
-          clients.elb,
-          journal,
-          listeners,
-          targets.map((t) => `${t.cluster}/${nameOf(t.service)}`).join(', '),
-          settings.run,
-          { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
-        );
-        for (const l of locks) {
-          core.info(`Release lock taken (listener rule ${l.ruleArn}).`);
-          if (l.tookOver) core.info(`Took over the expired release lock of ${describeHolder(l.tookOver)}.`);
-        }
-      });
-    }
-  }
+  if (!settings.dryRun) await takeRollingLocks(settings, clients, found, journal, phaseLog);
 
   const prepared = await phaseLog.run('Register task definitions', () =>
     Promise.all(
@@ -234,6 +215,34 @@ export async function deployRolling(
   // Committed: only the release locks are left in the journal, and this releases them.
   await journal.undo(core.info);
   return { outcomes, phaseLog };
+}
+
+/** The release lock of every listener in front of the services (none behind no load balancer). */
+async function takeRollingLocks(
+  settings: RollingDeploySettings,
+  clients: AwsClients,
+  found: Map<string, Service>,
+  journal: Journal,
+  phaseLog: PhaseLog,
+): Promise<void> {
+  const listeners = (
+    await Promise.all([...found.values()].map((s) => listenerOfService(clients.elb, s)))
+  ).filter((l): l is string => !!l);
+  if (!listeners.length) return;
+  await phaseLog.run('Release lock', async () => {
+    const locks = await takeLocks(
+      clients.elb,
+      journal,
+      listeners,
+      settings.targets.map((t) => `${t.cluster}/${nameOf(t.service)}`).join(', '),
+      settings.run,
+      { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+    );
+    for (const l of locks) {
+      core.info(`Release lock taken (listener rule ${l.ruleArn}).`);
+      if (l.tookOver) core.info(`Took over the expired release lock of ${describeHolder(l.tookOver)}.`);
+    }
+  });
 }
 
 async function start(o: ServiceOutcome, settings: RollingDeploySettings, clients: AwsClients): Promise<void> {
