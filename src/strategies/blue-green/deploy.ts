@@ -10,7 +10,7 @@
  */
 import * as core from '@actions/core';
 import { AlarmWatch } from '../../aws/alarms.js';
-import { readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
+import { type Bounds, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
@@ -35,7 +35,7 @@ import { AlarmFiredError, RefusedError } from './errors.js';
 import { type GateResult, judgeWindow } from './gates.js';
 import { retireOldSide } from './retire-old-side.js';
 import { takeLock } from './take-lock.js';
-import { type Color, readTopology, type Topology } from './topology.js';
+import { type Color, readTopology, type Side, type Topology } from './topology.js';
 import { waitForDeployment, waitForHealthyTargets } from './wait-idle.js';
 import { assertNoAlarm, checkAlarmsBeforeStart, watchRelease } from './watch.js';
 
@@ -118,10 +118,8 @@ export async function releaseBlueGreen(
   settings: BlueGreenDeploySettings,
   clients: AwsClients,
   rendered: TaskDefinitionInput | undefined,
-  { journal, phases, signal }: ReleaseRunner,
+  runner: ReleaseRunner,
 ): Promise<ReleaseOutcome> {
-  const bg = settings.blueGreen;
-  const target = settings.targets[0]!;
   const started = Date.now();
   const outcome: ReleaseOutcome = {
     status: 'failed',
@@ -129,322 +127,403 @@ export async function releaseBlueGreen(
     rolledBack: false,
     smoke: [],
     events: [],
-    phaseLog: phases,
+    phaseLog: runner.phases,
     notes: [],
     gates: [],
   };
-  const event = (text: string) => {
-    outcome.events.push({ atMs: Date.now() - started, text });
-    core.info(text);
+  const r: Release = {
+    settings,
+    clients,
+    ...runner,
+    bg: settings.blueGreen,
+    target: settings.targets[0]!,
+    outcome,
+    event: (text: string) => {
+      outcome.events.push({ atMs: Date.now() - started, text });
+      core.info(text);
+    },
+    alarms: new AlarmWatch(clients.cloudwatch, settings.blueGreen.alarms),
+    scaledUp: false,
+    started,
   };
-  const check = () => signal.throwIfAborted();
-  const alarms = new AlarmWatch(clients.cloudwatch, bg.alarms);
-  let scaledUp = false;
-
   try {
-    // 1. Pre-flight: read everything, change nothing.
-    const topology = await phases.run('Pre-flight', async () => {
-      const t = await readTopology(clients, target.cluster, bg);
-      outcome.topology = t;
-      outcome.previousColor = t.live.color;
-      outcome.liveColor = t.live.color;
-      core.info(
-        `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${shortArn(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
-      );
-      // History goes on the blue service; both sides must be deployable by UpdateService.
-      const problems = [t.live, t.idle]
-        .filter((s) => !!s.raw.serviceArn)
-        .flatMap((s) => preflightProblems(s.raw, { history: s.color === 'blue' }));
-      if (problems.length) throw new RefusedError(preflightMessage(problems));
-      // The missing side must be creatable as a true copy: refused now, not after the lock.
-      if (t.missing)
-        idleServiceInput(t.live.raw, t.cluster, t.idle.service, t.idle.targetGroupArn, t.live.targetGroupArn);
-      alarms.ignore(await checkAlarmsBeforeStart(clients, bg));
-      return t;
-    });
-    const { live } = topology;
-    let idle = topology.idle;
-
-    // The lock comes first: a run that loses it changes nothing at all, not even a new revision.
-    // A re-run of what is live already needs no lock: it changes nothing either way.
-    if (!settings.dryRun) {
-      const planned = await prepareTaskDefinition(
-        clients,
-        { ...target, service: live.service },
-        { dryRun: true, pinImageDigests: settings.pinImageDigests, rendered },
-      );
-      if (planned.arn === live.taskDefinition) {
-        outcome.prepared = planned;
-        outcome.status = 'unchanged';
-        outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
-        core.info(`Nothing to do: ${outcome.reason}.`);
-        return outcome;
-      }
-    }
-    if (!settings.dryRun) {
-      await phases.run('Release lock', async () => {
-        const lock = await takeLock(clients, topology, settings, journal, signal);
-        if (lock.tookOver) event(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
-        // Every traffic change and every undo from here on happens only while the lock is ours.
-        journal.guard(() => lock.verify());
-        // What was read before the lock may be stale: another release may have finished meanwhile.
-        const now = await readTopology(clients, target.cluster, bg);
-        if (
-          now.live.color !== live.color ||
-          now.live.taskDefinition !== live.taskDefinition ||
-          now.missing !== topology.missing
-        ) {
-          throw new RefusedError(
-            `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${shortArn(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
-          );
-        }
-      });
-    }
-
-    // A new revision changes nothing that runs: a journal step with nothing to undo.
-    const prepared = await phases.run('Register task definition', () =>
-      journal.final('register the task definition', () =>
-        prepareTaskDefinition(
-          clients,
-          { ...target, service: live.service },
-          { dryRun: settings.dryRun, pinImageDigests: settings.pinImageDigests, rendered },
-        ),
-      ),
+    const topology = await preflight(r);
+    const prepared = await lockAndRegister(r, topology, rendered);
+    if (!prepared) return outcome;
+    const idle = topology.missing ? await createMissingSide(r, topology) : topology.idle;
+    r.signal.throwIfAborted();
+    const capacity = r.target.desiredCount ?? topology.live.desiredCount;
+    const liveBounds = await readBounds(
+      clients.autoscaling,
+      resourceIdOf(topology.cluster, topology.live.service),
     );
-    outcome.prepared = prepared;
+    await scaleUp(r, topology, idle, { newArn: prepared.arn!, capacity, liveBounds });
+    if (r.bg.smokeTests.length > 0 || r.bg.smokeCommand) await smokeTest(r, topology, idle);
+    const lastShiftAt = await shiftTraffic(r, topology, idle, capacity);
+    if (r.bg.bakeTimeMs > 0) await bake(r, topology, idle);
+    return await finish(r, topology, idle, { hasAutoscaling: liveBounds !== undefined, lastShiftAt });
+  } catch (err) {
+    return await failRelease(err, outcome, runner.journal, r.scaledUp);
+  }
+}
+
+/** One release in flight: what every phase reads, and the outcome they fill in. */
+interface Release extends ReleaseRunner {
+  settings: BlueGreenDeploySettings;
+  clients: AwsClients;
+  bg: BlueGreenDeploySettings['blueGreen'];
+  target: BlueGreenDeploySettings['targets'][number];
+  outcome: ReleaseOutcome;
+  event: (text: string) => void;
+  alarms: AlarmWatch;
+  /** Set once the idle side started changing: a failure from then on is a rollback. */
+  scaledUp: boolean;
+  /** Wall ms the release started: the idle side's health wait counts from it. */
+  started: number;
+}
+
+/** 1. Pre-flight: read everything, change nothing. */
+async function preflight(r: Release): Promise<Topology> {
+  const { clients, phases, target, bg, outcome, alarms } = r;
+  return phases.run('Pre-flight', async () => {
+    const t = await readTopology(clients, target.cluster, bg);
+    outcome.topology = t;
+    outcome.previousColor = t.live.color;
+    outcome.liveColor = t.live.color;
     core.info(
-      `${prepared.registered ? (settings.dryRun ? 'Would register' : 'Registered') : 'Reusing'} ${prepared.arn ?? prepared.family}.`,
+      `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${shortArn(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
     );
-    if (settings.dryRun) {
-      outcome.status = 'dry-run';
-      outcome.reason = `would deploy ${prepared.family} to ${idle.service} and move production traffic ${describePlan(bg.steps)}`;
-      return outcome;
-    }
-    if (prepared.arn === live.taskDefinition) {
+    // History goes on the blue service; both sides must be deployable by UpdateService.
+    const problems = [t.live, t.idle]
+      .filter((s) => !!s.raw.serviceArn)
+      .flatMap((s) => preflightProblems(s.raw, { history: s.color === 'blue' }));
+    if (problems.length) throw new RefusedError(preflightMessage(problems));
+    // The missing side must be creatable as a true copy: refused now, not after the lock.
+    if (t.missing)
+      idleServiceInput(t.live.raw, t.cluster, t.idle.service, t.idle.targetGroupArn, t.live.targetGroupArn);
+    alarms.ignore(await checkAlarmsBeforeStart(clients, bg));
+    return t;
+  });
+}
+
+/**
+ * The lock, then the task definition. Returns undefined when the release ends here (a dry run,
+ * or nothing to release), with the outcome saying so.
+ */
+async function lockAndRegister(
+  r: Release,
+  topology: Topology,
+  rendered: TaskDefinitionInput | undefined,
+): Promise<PreparedTaskDefinition | undefined> {
+  const { settings, clients, journal, phases, signal, target, bg, outcome, event } = r;
+  const { live, idle } = topology;
+  // The lock comes first: a run that loses it changes nothing at all, not even a new revision.
+  // A re-run of what is live already needs no lock: it changes nothing either way.
+  if (!settings.dryRun) {
+    const planned = await prepareTaskDefinition(
+      clients,
+      { ...target, service: live.service },
+      { dryRun: true, pinImageDigests: settings.pinImageDigests, rendered },
+    );
+    if (planned.arn === live.taskDefinition) {
+      outcome.prepared = planned;
       outcome.status = 'unchanged';
       outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
       core.info(`Nothing to do: ${outcome.reason}.`);
-      // Nothing was changed but the lock: release it now, not when it expires.
-      outcome.undo = await journal.undo(core.info);
-      return outcome;
+      return undefined;
     }
-    const newArn = prepared.arn!;
-    const capacity = target.desiredCount ?? live.desiredCount;
-
-    if (topology.missing) {
-      const absent = idle;
-      idle = await phases.run(`Create ${absent.service}`, () =>
-        // Kept on failure: an idle service with 0 tasks is what the next release expects.
-        journal.final(`create ${absent.service}`, () =>
-          createIdleService(clients, topology.cluster, live, absent),
-        ),
-      );
-      topology.idle = idle;
-      if (idle.color === 'blue') topology.blue = idle;
-      event(
-        `Created ${idle.service} from ${live.service}'s configuration, with 0 tasks in ${targetGroupName(idle.targetGroupArn)}.`,
-      );
-    }
-    check();
-
-    // 2. The idle side on the new revision at the live side's capacity.
-    const liveBounds = await readBounds(clients.autoscaling, resourceIdOf(topology.cluster, live.service));
-    await phases.run(`Scale up ${idle.service}`, async () => {
-      scaledUp = true;
-      // The idle side is held at 0..0 between releases; it needs room for the live capacity
-      // before UpdateService, or autoscaling clamps it straight back to 0.
-      const idleResource = resourceIdOf(topology.cluster, idle.service);
-      const previous = await readBounds(clients.autoscaling, idleResource);
-      const wanted = liveBounds
-        ? { ...liveBounds, suspended: false }
-        : previous && previous.max < capacity
-          ? { ...previous, max: capacity }
-          : undefined;
-      if (wanted) {
-        await journal.perform({ kind: 'scalable-target', resourceId: idleResource, previous }, () =>
-          writeBounds(clients.autoscaling, idleResource, wanted),
+  }
+  if (!settings.dryRun) {
+    await phases.run('Release lock', async () => {
+      const lock = await takeLock(clients, topology, settings, journal, signal);
+      if (lock.tookOver) event(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
+      // Every traffic change and every undo from here on happens only while the lock is ours.
+      journal.guard(() => lock.verify());
+      // What was read before the lock may be stale: another release may have finished meanwhile.
+      const now = await readTopology(clients, target.cluster, bg);
+      if (
+        now.live.color !== live.color ||
+        now.live.taskDefinition !== live.taskDefinition ||
+        now.missing !== topology.missing
+      ) {
+        throw new RefusedError(
+          `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${shortArn(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
         );
       }
-      const idleStep: Extract<Step, { kind: 'service' }> = {
-        kind: 'service',
-        cluster: topology.cluster,
-        service: idle.service,
-        desiredCount: idle.desiredCount,
-        taskDefinition: idle.taskDefinition,
-      };
-      const started = await journal.perform(idleStep, async () => {
-        const d = await startDeployment(clients.ecs, { ...target, service: idle.service }, newArn, {
-          rolling: settings.rolling,
-          desiredCount: capacity,
-          forceNewDeployment: true,
-        });
-        // If someone deploys over the idle side meanwhile, the undo leaves their deployment alone.
-        journal.amend(idleStep, { deploymentId: d.deploymentId, deploymentCreatedAt: createdAtOf(d) });
-        return d;
-      });
-      event(
-        `${idle.service}: deploying ${shortArn(newArn)} with ${capacity} tasks (deployment ${started.deploymentId}).`,
-      );
-      await waitForDeployment(clients, settings, topology.cluster, idle, started.deploymentId, signal);
     });
+  }
 
-    await phases.run(`Wait for healthy targets in ${idle.color}`, () =>
-      waitForHealthyTargets(clients, idle, capacity, settings, started, signal),
+  // A new revision changes nothing that runs: a journal step with nothing to undo.
+  const prepared = await phases.run('Register task definition', () =>
+    journal.final('register the task definition', () =>
+      prepareTaskDefinition(
+        clients,
+        { ...target, service: live.service },
+        { dryRun: settings.dryRun, pinImageDigests: settings.pinImageDigests, rendered },
+      ),
+    ),
+  );
+  outcome.prepared = prepared;
+  core.info(
+    `${prepared.registered ? (settings.dryRun ? 'Would register' : 'Registered') : 'Reusing'} ${prepared.arn ?? prepared.family}.`,
+  );
+  if (settings.dryRun) {
+    outcome.status = 'dry-run';
+    outcome.reason = `would deploy ${prepared.family} to ${idle.service} and move production traffic ${describePlan(bg.steps)}`;
+    return undefined;
+  }
+  if (prepared.arn === live.taskDefinition) {
+    outcome.status = 'unchanged';
+    outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
+    core.info(`Nothing to do: ${outcome.reason}.`);
+    // Nothing was changed but the lock: release it now, not when it expires.
+    outcome.undo = await journal.undo(core.info);
+    return undefined;
+  }
+  return prepared;
+}
+
+/** First release on a single service: the idle side is created from the live one. */
+async function createMissingSide(r: Release, topology: Topology): Promise<Side> {
+  const { clients, journal, phases, event } = r;
+  const { live } = topology;
+  const absent = topology.idle;
+  const idle = await phases.run(`Create ${absent.service}`, () =>
+    // Kept on failure: an idle service with 0 tasks is what the next release expects.
+    journal.final(`create ${absent.service}`, () =>
+      createIdleService(clients, topology.cluster, live, absent),
+    ),
+  );
+  topology.idle = idle;
+  if (idle.color === 'blue') topology.blue = idle;
+  event(
+    `Created ${idle.service} from ${live.service}'s configuration, with 0 tasks in ${targetGroupName(idle.targetGroupArn)}.`,
+  );
+  return idle;
+}
+
+/** 2. The idle side on the new revision at the live side's capacity. */
+async function scaleUp(
+  r: Release,
+  topology: Topology,
+  idle: Side,
+  plan: { newArn: string; capacity: number; liveBounds: Bounds | undefined },
+): Promise<void> {
+  const { settings, clients, journal, phases, signal, target, event } = r;
+  const { newArn, capacity, liveBounds } = plan;
+  await phases.run(`Scale up ${idle.service}`, async () => {
+    r.scaledUp = true;
+    // The idle side is held at 0..0 between releases; it needs room for the live capacity
+    // before UpdateService, or autoscaling clamps it straight back to 0.
+    const idleResource = resourceIdOf(topology.cluster, idle.service);
+    const previous = await readBounds(clients.autoscaling, idleResource);
+    const wanted = liveBounds
+      ? { ...liveBounds, suspended: false }
+      : previous && previous.max < capacity
+        ? { ...previous, max: capacity }
+        : undefined;
+    if (wanted) {
+      await journal.perform({ kind: 'scalable-target', resourceId: idleResource, previous }, () =>
+        writeBounds(clients.autoscaling, idleResource, wanted),
+      );
+    }
+    const idleStep: Extract<Step, { kind: 'service' }> = {
+      kind: 'service',
+      cluster: topology.cluster,
+      service: idle.service,
+      desiredCount: idle.desiredCount,
+      taskDefinition: idle.taskDefinition,
+    };
+    const started = await journal.perform(idleStep, async () => {
+      const d = await startDeployment(clients.ecs, { ...target, service: idle.service }, newArn, {
+        rolling: settings.rolling,
+        desiredCount: capacity,
+        forceNewDeployment: true,
+      });
+      // If someone deploys over the idle side meanwhile, the undo leaves their deployment alone.
+      journal.amend(idleStep, { deploymentId: d.deploymentId, deploymentCreatedAt: createdAtOf(d) });
+      return d;
+    });
+    event(
+      `${idle.service}: deploying ${shortArn(newArn)} with ${capacity} tasks (deployment ${started.deploymentId}).`,
     );
-    event(`${idle.service}: all ${capacity} targets healthy.`);
+    await waitForDeployment(clients, settings, topology.cluster, idle, started.deploymentId, signal);
+  });
 
-    // 3. Smoke tests through the test route; production has not seen the new version.
-    if (bg.smokeTests.length > 0 || bg.smokeCommand) {
-      await phases.run('Smoke tests', async () => {
-        if (topology.testRoute) {
-          const testRoute = topology.testRoute;
-          const before = weightsOf(testRoute);
-          const weights = Object.fromEntries([
-            ...Object.keys(before).map((arn) => [arn, 0] as const),
-            [live.targetGroupArn, 0],
-            [idle.targetGroupArn, 1],
-          ]);
-          await journal.perform(
-            { kind: 'route', role: 'test', arn: testRoute.arn, weights: before, actions: testRoute.actions },
-            () => writeWeights(clients.elb, testRoute, weights),
-          );
-          event(`Test ${testRoute.kind} now forwards to ${idle.color}.`);
-        }
-        const smokeDeadline = Date.now() + bg.smokeTimeoutMs;
-        outcome.smoke = await runSmokeTests(bg.testUrl!, bg.smokeTests, {
-          timeoutMs: bg.smokeTimeoutMs,
+  await phases.run(`Wait for healthy targets in ${idle.color}`, () =>
+    waitForHealthyTargets(clients, idle, capacity, settings, r.started, signal),
+  );
+  event(`${idle.service}: all ${capacity} targets healthy.`);
+}
+
+/** 3. Smoke tests through the test route; production has not seen the new version. */
+async function smokeTest(r: Release, topology: Topology, idle: Side): Promise<void> {
+  const { clients, journal, phases, signal, bg, outcome, event } = r;
+  const { live } = topology;
+  await phases.run('Smoke tests', async () => {
+    if (topology.testRoute) {
+      const testRoute = topology.testRoute;
+      const before = weightsOf(testRoute);
+      const weights = Object.fromEntries([
+        ...Object.keys(before).map((arn) => [arn, 0] as const),
+        [live.targetGroupArn, 0],
+        [idle.targetGroupArn, 1],
+      ]);
+      await journal.perform(
+        { kind: 'route', role: 'test', arn: testRoute.arn, weights: before, actions: testRoute.actions },
+        () => writeWeights(clients.elb, testRoute, weights),
+      );
+      event(`Test ${testRoute.kind} now forwards to ${idle.color}.`);
+    }
+    const smokeDeadline = Date.now() + bg.smokeTimeoutMs;
+    outcome.smoke = await runSmokeTests(bg.testUrl!, bg.smokeTests, {
+      timeoutMs: bg.smokeTimeoutMs,
+      log: core.info,
+      signal,
+    });
+    if (bg.smokeCommand && outcome.smoke.every((r) => r.ok)) {
+      core.info(`Running smoke command with TEST_URL=${bg.testUrl}: ${bg.smokeCommand}`);
+      outcome.smoke.push(
+        await runSmokeCommand(bg.smokeCommand, {
+          testUrl: bg.testUrl!,
+          passEnv: bg.smokeCommandEnv,
+          timeoutMs: Math.max(1, smokeDeadline - Date.now()),
           log: core.info,
           signal,
-        });
-        if (bg.smokeCommand && outcome.smoke.every((r) => r.ok)) {
-          core.info(`Running smoke command with TEST_URL=${bg.testUrl}: ${bg.smokeCommand}`);
-          outcome.smoke.push(
-            await runSmokeCommand(bg.smokeCommand, {
-              testUrl: bg.testUrl!,
-              passEnv: bg.smokeCommandEnv,
-              timeoutMs: Math.max(1, smokeDeadline - Date.now()),
-              log: core.info,
-              signal,
-            }),
-          );
-        }
-        const failed = outcome.smoke.find((r) => !r.ok);
-        if (failed) {
-          throw new Error(
-            `Smoke test failed: ${failed.request} expected ${failed.expected}, got ${failed.got} (after ${failed.attempts} attempt${failed.attempts > 1 ? 's' : ''}). Production never received the new version.`,
-          );
-        }
-      });
+        }),
+      );
     }
+    const failed = outcome.smoke.find((r) => !r.ok);
+    if (failed) {
+      throw new Error(
+        `Smoke test failed: ${failed.request} expected ${failed.expected}, got ${failed.got} (after ${failed.attempts} attempt${failed.attempts > 1 ? 's' : ''}). Production never received the new version.`,
+      );
+    }
+  });
+}
 
-    // 4. Shift production traffic, step by step, each gated by health and alarms.
-    let lastShiftAt = Date.now();
-    for (const [i, percent] of bg.steps.entries()) {
-      const last = i === bg.steps.length - 1;
-      const label = `Traffic ${percent}% to ${idle.color}`;
-      await phases.run(label, async () => {
-        const health = await readTargetHealth(clients.elb, idle.targetGroupArn);
-        if (!allHealthy(health, capacity)) {
-          throw new Error(
-            `Not moving traffic to ${idle.color}: its targets are not all healthy (${describeHealth(health)}).`,
-          );
-        }
-        await assertNoAlarm(alarms, `before moving ${percent}% of traffic`);
-        const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
-        // Every step goes back to the weights before the release; the undo does that once.
-        await journal.perform(
-          {
-            kind: 'route',
-            role: 'production',
-            arn: topology.route.arn,
-            weights: topology.weights,
-            actions: topology.route.actions,
-          },
-          () => writeWeights(clients.elb, topology.route, weights),
+/** 4. Shift production traffic, step by step, each gated by health and alarms. Returns when the last shift was. */
+async function shiftTraffic(r: Release, topology: Topology, idle: Side, capacity: number): Promise<number> {
+  const { settings, clients, journal, phases, signal, bg, outcome, event, alarms } = r;
+  const { live } = topology;
+  let lastShiftAt = Date.now();
+  for (const [i, percent] of bg.steps.entries()) {
+    const last = i === bg.steps.length - 1;
+    const label = `Traffic ${percent}% to ${idle.color}`;
+    await phases.run(label, async () => {
+      const health = await readTargetHealth(clients.elb, idle.targetGroupArn);
+      if (!allHealthy(health, capacity)) {
+        throw new Error(
+          `Not moving traffic to ${idle.color}: its targets are not all healthy (${describeHealth(health)}).`,
         );
-        outcome.trafficShifted = true;
-        lastShiftAt = Date.now();
-        event(`Production: ${percent}% on ${idle.color} (${describeWeights(weights)}).`);
-        if (!last) {
-          const stepStart = new Date();
-          await watchRelease(
-            clients,
-            alarms,
-            idle,
-            bg.stepPauseMs,
-            settings.pollIntervalMs,
-            `pause after ${percent}%`,
-            signal,
-          );
-          const gate = await judgeWindow(
-            clients,
-            bg,
-            alarms,
-            { idle, live },
-            {
-              label: `pause after ${percent}%`,
-              start: stepStart,
-              pollMs: settings.pollIntervalMs,
-              signal,
-            },
-          );
-          if (gate) outcome.gates.push(gate);
-          if (gate?.verdict === 'failed')
-            throw new Error(`Metric check after ${percent}% on ${idle.color} failed: ${gate.detail}.`);
-        }
-      });
-    }
-
-    // 5. Bake.
-    if (bg.bakeTimeMs > 0) {
-      await phases.run(`Bake ${formatDuration(bg.bakeTimeMs)}`, async () => {
-        const bakeStart = new Date();
-        await watchRelease(clients, alarms, idle, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal);
-        // The last step has no pause of its own: the bake window is where its metrics are judged.
+      }
+      await assertNoAlarm(alarms, `before moving ${percent}% of traffic`);
+      const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
+      // Every step goes back to the weights before the release; the undo does that once.
+      await journal.perform(
+        {
+          kind: 'route',
+          role: 'production',
+          arn: topology.route.arn,
+          weights: topology.weights,
+          actions: topology.route.actions,
+        },
+        () => writeWeights(clients.elb, topology.route, weights),
+      );
+      outcome.trafficShifted = true;
+      lastShiftAt = Date.now();
+      event(`Production: ${percent}% on ${idle.color} (${describeWeights(weights)}).`);
+      if (!last) {
+        const stepStart = new Date();
+        await watchRelease(
+          clients,
+          alarms,
+          idle,
+          bg.stepPauseMs,
+          settings.pollIntervalMs,
+          `pause after ${percent}%`,
+          signal,
+        );
         const gate = await judgeWindow(
           clients,
           bg,
           alarms,
           { idle, live },
           {
-            label: 'bake',
-            start: bakeStart,
+            label: `pause after ${percent}%`,
+            start: stepStart,
             pollMs: settings.pollIntervalMs,
             signal,
           },
         );
         if (gate) outcome.gates.push(gate);
         if (gate?.verdict === 'failed')
-          throw new Error(`Metric check over the bake on ${idle.color} failed: ${gate.detail}.`);
-      });
-    }
-    outcome.liveColor = idle.color;
-    event(`Release baked: ${idle.color} is live.`);
-    journal.commit([
-      `${live.service} (${live.color}) keeps ${live.desiredCount} tasks until the scale-down finishes.`,
-    ]);
-    outcome.status = 'deployed';
-
-    // 6. Retire the old side; a problem here does not undo a good release.
-    try {
-      await phases.run(`Scale down ${live.service}`, () =>
-        retireOldSide(clients, journal, topology, bg, liveBounds !== undefined, lastShiftAt, signal, event),
-      );
-      outcome.notes = [];
-    } catch (err) {
-      const why = isCancelled(err) ? 'the job was cancelled' : (err as Error).message;
-      outcome.notes = [
-        `${live.service} (${live.color}) was not scaled down: ${why}. Scale it to 0 once its weight is 0.`,
-      ];
-      core.warning(outcome.notes[0]!);
-    }
-    // The post step repeats these notes: only what is still true.
-    journal.commit(outcome.notes);
-    outcome.undo = await journal.undo(core.info);
-    return outcome;
-  } catch (err) {
-    return await failRelease(err, outcome, journal, scaledUp);
+          throw new Error(`Metric check after ${percent}% on ${idle.color} failed: ${gate.detail}.`);
+      }
+    });
   }
+
+  return lastShiftAt;
+}
+
+/** 5. Bake: alarms and the new side's targets watched, its metrics judged over the window. */
+async function bake(r: Release, topology: Topology, idle: Side): Promise<void> {
+  const { settings, clients, phases, signal, bg, outcome, alarms } = r;
+  const { live } = topology;
+  await phases.run(`Bake ${formatDuration(bg.bakeTimeMs)}`, async () => {
+    const bakeStart = new Date();
+    await watchRelease(clients, alarms, idle, bg.bakeTimeMs, settings.pollIntervalMs, 'bake', signal);
+    // The last step has no pause of its own: the bake window is where its metrics are judged.
+    const gate = await judgeWindow(
+      clients,
+      bg,
+      alarms,
+      { idle, live },
+      {
+        label: 'bake',
+        start: bakeStart,
+        pollMs: settings.pollIntervalMs,
+        signal,
+      },
+    );
+    if (gate) outcome.gates.push(gate);
+    if (gate?.verdict === 'failed')
+      throw new Error(`Metric check over the bake on ${idle.color} failed: ${gate.detail}.`);
+  });
+}
+
+/** 6. Commit the release, then retire the old side; a problem there does not undo a good release. */
+async function finish(
+  r: Release,
+  topology: Topology,
+  idle: Side,
+  old: { hasAutoscaling: boolean; lastShiftAt: number },
+): Promise<ReleaseOutcome> {
+  const { clients, journal, phases, signal, bg, outcome, event } = r;
+  const { live } = topology;
+  outcome.liveColor = idle.color;
+  event(`Release baked: ${idle.color} is live.`);
+  journal.commit([
+    `${live.service} (${live.color}) keeps ${live.desiredCount} tasks until the scale-down finishes.`,
+  ]);
+  outcome.status = 'deployed';
+
+  try {
+    await phases.run(`Scale down ${live.service}`, () =>
+      retireOldSide(clients, journal, topology, bg, old.hasAutoscaling, old.lastShiftAt, signal, event),
+    );
+    outcome.notes = [];
+  } catch (err) {
+    const why = isCancelled(err) ? 'the job was cancelled' : (err as Error).message;
+    outcome.notes = [
+      `${live.service} (${live.color}) was not scaled down: ${why}. Scale it to 0 once its weight is 0.`,
+    ];
+    core.warning(outcome.notes[0]!);
+  }
+  // The post step repeats these notes: only what is still true.
+  journal.commit(outcome.notes);
+  outcome.undo = await journal.undo(core.info);
+  return outcome;
 }
 
 async function failRelease(
