@@ -97,6 +97,11 @@ export interface PolicyCopyOptions {
   /** `targetgroup/<name>/<id>` of the side the policies came from, and of the side they go to. */
   fromTargetGroup?: string;
   toTargetGroup?: string;
+  /**
+   * Called for each step policy copied: only an alarm naming a step policy runs it, and the
+   * alarms name the old side's policy, so the caller tells the user which ARN to add.
+   */
+  onStepPolicy?: (name: string, fromArn: string, toArn: string) => void;
 }
 
 /**
@@ -123,7 +128,7 @@ export async function copyPolicies(
   for (const p of policies) {
     const tt = p.TargetTrackingScalingPolicyConfiguration;
     const pr = p.PredictiveScalingPolicyConfiguration;
-    await autoscaling.send(
+    const put = await autoscaling.send(
       new PutScalingPolicyCommand({
         ...KEY,
         ResourceId: to,
@@ -145,6 +150,14 @@ export async function copyPolicies(
         },
       }),
     );
+    if (p.PolicyType === 'StepScaling' && p.PolicyARN && put.PolicyARN) {
+      options.onStepPolicy?.(p.PolicyName ?? '', p.PolicyARN, put.PolicyARN);
+    }
   }
   return policies.length;
+}
+
+/** What to tell the user about a copied step policy (see `onStepPolicy`). */
+export function stepPolicyNote(name: string, fromArn: string, toArn: string, service: string): string {
+  return `Step scaling policy "${name}" now also exists for ${service} (${toArn}); the CloudWatch alarms that run it name ${fromArn}: add the new ARN to their alarm actions (with the alarm's dimensions for ${service}), or ${service} will not scale on them.`;
 }

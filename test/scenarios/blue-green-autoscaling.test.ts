@@ -44,6 +44,19 @@ describe('blue-green with scaling policies that act', () => {
         },
       }),
     );
+    await env.clients.autoscaling.send(
+      new PutScalingPolicyCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: resource('blue'),
+        ScalableDimension: 'ecs:service:DesiredCount',
+        PolicyName: 'queue-step',
+        PolicyType: 'StepScaling',
+        StepScalingPolicyConfiguration: {
+          AdjustmentType: 'ChangeInCapacity',
+          StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+        },
+      }),
+    );
   }, 60_000);
   afterAll(() => env.destroy());
 
@@ -58,7 +71,11 @@ describe('blue-green with scaling policies that act', () => {
     expect(
       requests.TargetTrackingScalingPolicyConfiguration!.PredefinedMetricSpecification!.ResourceLabel,
     ).toBe(`${loadBalancerDimension(env.listenerArn)}/${targetGroupDimension(env.greenTargetGroupArn)}`);
-    expect(ScalingPolicies!.map((p) => p.PolicyName).sort()).toEqual(['cpu70', 'requests']);
+    expect(ScalingPolicies!.map((p) => p.PolicyName).sort()).toEqual(['cpu70', 'queue-step', 'requests']);
+    // A step policy runs only from an alarm naming it: the user is told which ARN to add.
+    expect(result.warnings.join('\n')).toMatch(
+      /Step scaling policy "queue-step" now also exists for grow-green \(arn:aws:autoscaling:.*\); the CloudWatch alarms that run it name arn:aws:autoscaling:.*grow-blue/,
+    );
 
     // About 40 requests a (wall) second, one simulated minute here: some 20 per target and
     // minute on two tasks, against a target of 5.

@@ -6,7 +6,13 @@
 import * as core from '@actions/core';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { copyPolicies, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
+import {
+  copyPolicies,
+  readBounds,
+  resourceIdOf,
+  stepPolicyNote,
+  writeBounds,
+} from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { targetGroupDimension } from '../../aws/metrics.js';
 import { describeWeights, readRoute, weightsOf } from '../../aws/traffic.js';
@@ -57,6 +63,7 @@ export async function retireOldSide(
       const n = await copyPolicies(clients.autoscaling, oldResource, newResource, {
         fromTargetGroup: targetGroupDimension(old.targetGroupArn),
         toTargetGroup: targetGroupDimension(now.targetGroupArn),
+        onStepPolicy: (name, from, to) => core.warning(stepPolicyNote(name, from, to, now.service)),
       });
       // Bounds 0..0: no policy can bring the idle side back.
       await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
