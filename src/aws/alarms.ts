@@ -6,8 +6,8 @@
 import {
   type CloudWatchClient,
   type CompositeAlarm,
-  DescribeAlarmsCommand,
   type MetricAlarm,
+  paginateDescribeAlarms,
 } from '@aws-sdk/client-cloudwatch';
 
 export interface FiringAlarm {
@@ -30,18 +30,17 @@ export async function readAlarms(cloudwatch: CloudWatchClient, watch: string[]):
   const prefixes = watch.filter((w) => w.endsWith('*')).map((w) => w.slice(0, -1));
   const alarms: (MetricAlarm | CompositeAlarm)[] = [];
   const describe = async (input: { AlarmNames?: string[]; AlarmNamePrefix?: string }) => {
-    let NextToken: string | undefined;
-    do {
-      const out = await cloudwatch
-        .send(
-          new DescribeAlarmsCommand({ ...input, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken }),
-        )
-        .catch((err: Error) => {
-          throw new Error(`Reading CloudWatch alarms (input "alarms"): ${err.name}: ${err.message}`);
-        });
-      alarms.push(...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? []));
-      NextToken = out.NextToken;
-    } while (NextToken);
+    const pages = paginateDescribeAlarms(
+      { client: cloudwatch },
+      { ...input, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+    );
+    try {
+      for await (const page of pages)
+        alarms.push(...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? []));
+    } catch (err) {
+      const e = err as Error;
+      throw new Error(`Reading CloudWatch alarms (input "alarms"): ${e.name}: ${e.message}`);
+    }
   };
   for (let i = 0; i < names.length; i += NAMES_PER_CALL)
     await describe({ AlarmNames: names.slice(i, i + NAMES_PER_CALL) });

@@ -14,9 +14,9 @@ import {
   AddTagsCommand,
   CreateRuleCommand,
   DeleteRuleCommand,
-  DescribeRulesCommand,
   DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
+  paginateDescribeRules,
   type Tag,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
@@ -126,13 +126,10 @@ export async function readLockRule(
   elb: ElasticLoadBalancingV2Client,
   listenerArn: string,
 ): Promise<{ ruleArn: string; holder?: LockHolder } | undefined> {
-  let marker: string | undefined;
-  do {
-    const out = await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker }));
-    const rule = out.Rules?.find((r) => r.Priority === String(LOCK_PRIORITY));
+  for await (const page of paginateDescribeRules({ client: elb }, { ListenerArn: listenerArn })) {
+    const rule = page.Rules?.find((r) => r.Priority === String(LOCK_PRIORITY));
     if (rule?.RuleArn) return { ruleArn: rule.RuleArn, holder: await ruleHolder(elb, rule.RuleArn) };
-    marker = out.NextMarker;
-  } while (marker);
+  }
   return undefined;
 }
 

@@ -5,10 +5,10 @@
  */
 import type { Service } from '@aws-sdk/client-ecs';
 import {
-  DescribeListenersCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
+  paginateDescribeListeners,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 function forwardsTo(listener: Listener, targetGroupArn: string): boolean {
@@ -30,14 +30,9 @@ export async function listenerOfService(
   const loadBalancerArn = [...(groups.TargetGroups?.[0]?.LoadBalancerArns ?? [])].sort()[0];
   if (!loadBalancerArn) return undefined;
   const listeners: Listener[] = [];
-  let marker: string | undefined;
-  do {
-    const out = await elb.send(
-      new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker }),
-    );
-    listeners.push(...(out.Listeners ?? []));
-    marker = out.NextMarker;
-  } while (marker);
+  for await (const page of paginateDescribeListeners({ client: elb }, { LoadBalancerArn: loadBalancerArn })) {
+    listeners.push(...(page.Listeners ?? []));
+  }
   listeners.sort(
     (a, b) => (a.Port ?? 0) - (b.Port ?? 0) || (a.ListenerArn ?? '').localeCompare(b.ListenerArn ?? ''),
   );

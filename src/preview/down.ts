@@ -8,7 +8,7 @@
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
-  ListTaskDefinitionsCommand,
+  paginateListTaskDefinitions,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -123,19 +123,18 @@ async function deregisterRevisions(
   log: (line: string) => void,
 ): Promise<string[]> {
   const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await clients.ecs.send(
-      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken, maxResults: 100 }),
-    );
+  const pages = paginateListTaskDefinitions(
+    { client: clients.ecs, pageSize: 100 },
+    { familyPrefix: family, status: 'ACTIVE' },
+  );
+  for await (const page of pages) {
     // The prefix `web-pr-1` also matches `web-pr-12`: keep the exact family only.
     arns.push(
-      ...(out.taskDefinitionArns ?? []).filter(
+      ...(page.taskDefinitionArns ?? []).filter(
         (a) => a.slice(a.lastIndexOf('/') + 1, a.lastIndexOf(':')) === family,
       ),
     );
-    nextToken = out.nextToken;
-  } while (nextToken);
+  }
   for (const arn of arns)
     await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
   if (arns.length) log(`Deregistered ${arns.length} revision${arns.length > 1 ? 's' : ''} of ${family}.`);

@@ -4,8 +4,8 @@
  * or its pull request is closed. A resource that lost its siblings in a half-finished run is
  * found all the same, because each one carries the full set of tags.
  */
-import { DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
-import { DescribeTagsCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeServicesCommand, paginateListServices } from '@aws-sdk/client-ecs';
+import { DescribeTagsCommand, paginateDescribeTargetGroups } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
 import { listTaggedRules } from './rule.js';
 import { fromElbTags, type PreviewTags, readPreviewTags } from './tags.js';
@@ -32,12 +32,9 @@ async function taggedServices(
   cluster: string,
 ): Promise<[string, PreviewTags | undefined][]> {
   const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await clients.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
-    arns.push(...(out.serviceArns ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
+  for await (const page of paginateListServices({ client: clients.ecs, pageSize: 100 }, { cluster })) {
+    arns.push(...(page.serviceArns ?? []));
+  }
   const found: [string, PreviewTags | undefined][] = [];
   for (let i = 0; i < arns.length; i += SERVICES_PER_CALL) {
     const out = await clients.ecs.send(
@@ -57,14 +54,11 @@ async function taggedServices(
 
 async function taggedTargetGroups(clients: AwsClients): Promise<[string, PreviewTags | undefined][]> {
   const arns: string[] = [];
-  let marker: string | undefined;
-  do {
-    const out = await clients.elb.send(new DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }));
-    for (const tg of out.TargetGroups ?? []) {
+  for await (const page of paginateDescribeTargetGroups({ client: clients.elb, pageSize: 400 }, {})) {
+    for (const tg of page.TargetGroups ?? []) {
       if (tg.TargetGroupArn && PREVIEW_TG_NAME.test(tg.TargetGroupName ?? '')) arns.push(tg.TargetGroupArn);
     }
-    marker = out.NextMarker;
-  } while (marker);
+  }
   const found: [string, PreviewTags | undefined][] = [];
   for (let i = 0; i < arns.length; i += TAGS_PER_CALL) {
     const out = await clients.elb.send(
