@@ -6,6 +6,7 @@
  * waiter it has no minimum delay and no growing back-off while things go well: the outcome is
  * known within one poll interval of ECS settling.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../settings/values.js';
 import {
@@ -59,7 +60,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => wait(ms),
 };
 
 export interface WatchOptions {

@@ -5,6 +5,7 @@
  * that is already gone is skipped, so a second run, or a run after a half-finished `preview-up`,
  * removes exactly what is left.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -109,7 +110,7 @@ async function removeTargetGroup(
       return tg.TargetGroupArn;
     } catch (err) {
       if (awsName(err) === 'ResourceInUseException' && attempt < IN_USE_RETRIES) {
-        await new Promise((resolve) => setTimeout(resolve, IN_USE_DELAY_MS));
+        await wait(IN_USE_DELAY_MS);
         continue;
       }
       throw new Error(`Deleting target group "${name}": ${awsName(err)}: ${(err as Error).message}`);

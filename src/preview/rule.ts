@@ -4,6 +4,7 @@
  * priority; the load balancer accepts one and answers `PriorityInUse` to the other, which then
  * reads the rules again and takes the next free one.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import {
   AddTagsCommand,
   CreateRuleCommand,
@@ -71,7 +72,7 @@ export function lowestFreePriority(rules: Rule[], range: { from: number; to: num
 }
 
 function jitter(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 250));
+  return wait(50 + Math.random() * 250);
 }
 
 export async function ensureRule(

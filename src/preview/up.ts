@@ -5,6 +5,7 @@
  * the smoke tests against its URL. Never throws for an AWS failure: the outcome carries the
  * reason, so the pull request can be told why.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { diagnoseDeployment, rootCause } from '../aws/diagnose.js';
@@ -59,8 +60,6 @@ export function sentence(text: string): string {
   return `${text.trim().replace(/\.+$/, '')}.`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
@@ -73,7 +72,7 @@ async function waitUntil(
         `${what} did not happen within ${formatDuration(o.timeoutMs)} (input "timeout"): ${await o.describe()}`,
       );
     }
-    await sleep(o.pollIntervalMs);
+    await wait(o.pollIntervalMs);
   }
 }
 

@@ -4,6 +4,7 @@
  * the undo at once, so production traffic is back on the healthy side within the first
  * seconds; later signals change nothing, the undo simply continues.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
@@ -42,18 +43,14 @@ export function watchForCancel(onCancel: (err: CancelledError) => void): {
   };
 }
 
-/** A timer that rejects with the abort reason as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * A timer that rejects with the abort reason as soon as `signal` aborts (not with Node's
+ * generic AbortError), so a cancelled wait reads as the cancellation it is.
+ */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await wait(ms, undefined, { signal });
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
+  }
 }
