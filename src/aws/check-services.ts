@@ -3,7 +3,12 @@
  * pass the pre-flight checks (`preflight.ts`). A typo in one of ten service names must change
  * nothing, not deploy the other nine.
  */
-import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import {
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  type ECSClient,
+  type Service,
+} from '@aws-sdk/client-ecs';
 import type { ServiceTarget } from '../settings/settings.js';
 import { preflightMessage, preflightProblems } from './preflight.js';
 import { batchTargets, nameOf } from './watch.js';
@@ -24,7 +29,7 @@ export async function checkServicesExist(
         new DescribeServicesCommand({ cluster, services: batch.map((t) => t.service), include: ['TAGS'] }),
       )
       .catch((err: Error) => {
-        if (err.name === 'ClusterNotFoundException') {
+        if (err instanceof ClusterNotFoundException) {
           throw new Error(
             `Cluster "${cluster}" was not found (input "cluster"). Expected: an existing ECS cluster.`,
           );

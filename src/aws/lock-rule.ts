@@ -17,6 +17,7 @@ import {
   DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
   paginateDescribeRules,
+  RuleNotFoundException,
   type Tag,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
@@ -142,7 +143,7 @@ export async function ruleHolder(
     const out = await elb.send(new DescribeTagsCommand({ ResourceArns: [ruleArn] }));
     return holderOf(out.TagDescriptions?.find((d) => d.ResourceArn === ruleArn)?.Tags);
   } catch (err) {
-    if ((err as Error).name === 'RuleNotFoundException') return undefined;
+    if (err instanceof RuleNotFoundException) return undefined;
     throw err;
   }
 }
@@ -152,7 +153,7 @@ export async function deleteLockRule(elb: ElasticLoadBalancingV2Client, ruleArn:
   try {
     await elb.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
   } catch (err) {
-    if ((err as Error).name !== 'RuleNotFoundException') throw err;
+    if (!(err instanceof RuleNotFoundException)) throw err;
   }
 }
 

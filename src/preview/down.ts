@@ -16,6 +16,8 @@ import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DescribeTagsCommand,
+  ResourceInUseException,
+  RuleNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
 import type { Journal } from '../release/journal.js';
@@ -61,7 +63,7 @@ async function removeRules(clients: AwsClients, o: RemoveOptions): Promise<strin
       removed.push(rule.RuleArn!);
       o.log(`Removed listener rule ${rule.RuleArn} (priority ${rule.Priority}).`);
     } catch (err) {
-      if (awsName(err) !== 'RuleNotFoundException') throw err;
+      if (!(err instanceof RuleNotFoundException)) throw err;
     }
   }
   return removed;
@@ -109,7 +111,7 @@ async function removeTargetGroup(
       o.log(`Deleted target group ${name}.`);
       return tg.TargetGroupArn;
     } catch (err) {
-      if (awsName(err) === 'ResourceInUseException' && attempt < IN_USE_RETRIES) {
+      if (err instanceof ResourceInUseException && attempt < IN_USE_RETRIES) {
         await wait(IN_USE_DELAY_MS);
         continue;
       }
