@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { runOneOffTask } from '../release/one-off-task.js';
 import { runRelease } from '../release/runner.js';
+import { renderSummary, summary } from '../report/summary.js';
 import { taskSummary } from '../report/task-summary.js';
 import type { RunTaskSettings } from '../settings/settings.js';
 import { logPrepared } from '../taskdef/log.js';
@@ -39,7 +40,13 @@ export async function runTaskCommand(
   if (settings.dryRun || !prepared.arn) {
     return {
       outputs: { ...base, status: 'dry-run' },
-      summary: `## One-off task\n\nDry run: a task of **${prepared.family}** would run on cluster **${target.cluster}**; nothing was started.`,
+      summary: renderSummary(
+        summary(
+          'One-off task',
+          'dry-run',
+          `**Dry run**: a task of **${prepared.family}** would run on cluster **${target.cluster}**; nothing was started.`,
+        ),
+      ),
     };
   }
 
@@ -79,7 +86,7 @@ export async function runTaskCommand(
       'exit-codes': JSON.stringify(exitCodes),
       status: result.status,
     },
-    summary: taskSummary('One-off task', result, prepared.arn),
+    summary: renderSummary(taskSummary('One-off task', result, prepared.arn, target.service || undefined)),
     failure:
       result.status === 'succeeded'
         ? undefined

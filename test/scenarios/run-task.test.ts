@@ -12,6 +12,23 @@ import { runAgainst, useSimulator, workspace } from './support.js';
 const sim = useSimulator({ timeScale: 600 });
 const GROUP = '/ecs/shop';
 
+/** The one summary builder's shape: title, then the outcome, then why; no empty header cell. */
+function expectBuilderShape(summary: string, outcome: RegExp, why?: RegExp) {
+  const paragraphs = summary.split('\n\n');
+  expect(paragraphs[0]).toBe('## One-off task');
+  expect(paragraphs[1]).toMatch(outcome);
+  if (why) expect(paragraphs[2]).toMatch(why);
+  expect(summary).toContain('### Services');
+  for (const header of summary.split('\n').filter((_line, i, all) => all[i + 1]?.startsWith('| ---'))) {
+    expect(
+      header
+        .split('|')
+        .slice(1, -1)
+        .filter((cell) => cell.trim() === ''),
+    ).toEqual([]);
+  }
+}
+
 describe('run-task', () => {
   let ecs: ECSClient;
   let repo: string;
@@ -105,6 +122,10 @@ describe('run-task', () => {
     expect(result.summary).toContain('Succeeded');
     expect(result.summary).toContain('migrating production to v2');
     expect(result.summary).toContain('3 migrations applied');
+    expectBuilderShape(
+      result.summary,
+      /^✅ \*\*Succeeded\*\*: task `[0-9a-f]+` of \*\*shop:\d+\*\* exited 0\.$/,
+    );
     expect(result.stdout).toContain('migrating production to v2');
     // Nothing is left for the post step: the task is over.
     expect(result.post?.stdout ?? '').not.toContain('stopped');
@@ -123,6 +144,9 @@ describe('run-task', () => {
     expect(result.summary).toContain('Essential container in task exited');
     expect(result.summary).toContain('ERROR: relation orders_idx already exists');
     expect(result.summary).toContain(`shop/web/${result.outputs['task-arn']!.split('/').pop()}`);
+    expectBuilderShape(result.summary, /^❌ \*\*Failed\*\*/, /^\*\*Why:\*\* .*web exited with code 1/);
+    expect(result.summary).toMatch(/### Stopped reason\n\nEssential container in task exited/);
+    expect(result.summary).toContain('### Log tail');
   });
 
   it('stops the task when the job is cancelled', async () => {
@@ -141,6 +165,7 @@ describe('run-task', () => {
     await sim().ecs.waitFor(() => sim().ecs.state.tasks.get(arn)?.lastStatus === 'STOPPED');
     expect(sim().ecs.state.tasks.get(arn)!.stopCode).toBe('UserInitiated');
     expect(result.summary).toContain('Cancelled');
+    expectBuilderShape(result.summary, /^🛑 \*\*Cancelled\*\*/, /^\*\*Why:\*\* /);
   });
 
   it('refuses a task without a service or subnets, and a bare-number timeout, before any AWS call', async () => {
