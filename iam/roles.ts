@@ -358,6 +358,12 @@ const readAlarms: StatementTemplate = {
   actions: ['cloudwatch:DescribeAlarms'],
   resources: (p) => [`arn:aws:cloudwatch:${p.region}:${p.account}:alarm:*`],
 };
+const moveStepScalingAlarms: StatementTemplate = {
+  sid: 'MoveStepScalingAlarms',
+  why: "After a switch the alarms that run the old side's step scaling policies are rewritten (PutMetricAlarm) to run the new side's copies; PutMetricAlarm is scoped to alarm ARNs of this account and region.",
+  actions: ['cloudwatch:PutMetricAlarm'],
+  resources: (p) => [`arn:aws:cloudwatch:${p.region}:${p.account}:alarm:*`],
+};
 const readMetrics: StatementTemplate = {
   sid: 'ReadMetrics',
   why: 'Metric reads have no resource type: "*".',
@@ -469,6 +475,7 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     readMetrics,
     readScaling,
     moveScaling,
+    moveStepScalingAlarms,
     runOneOffTasks,
     stopOneOffTasks,
     readTaskLogs,

@@ -99,7 +99,7 @@ export interface PolicyCopyOptions {
   toTargetGroup?: string;
   /**
    * Called for each step policy copied: only an alarm naming a step policy runs it, and the
-   * alarms name the old side's policy, so the caller tells the user which ARN to add.
+   * alarms name the old side's policy, so the caller moves them to the copy.
    */
   onStepPolicy?: (name: string, fromArn: string, toArn: string) => void;
 }
@@ -155,9 +155,4 @@ export async function copyPolicies(
     }
   }
   return policies.length;
-}
-
-/** What to tell the user about a copied step policy (see `onStepPolicy`). */
-export function stepPolicyNote(name: string, fromArn: string, toArn: string, service: string): string {
-  return `Step scaling policy "${name}" now also exists for ${service} (${toArn}); the CloudWatch alarms that run it name ${fromArn}: add the new ARN to their alarm actions (with the alarm's dimensions for ${service}), or ${service} will not scale on them.`;
 }

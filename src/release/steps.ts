@@ -3,6 +3,8 @@
  * nothing but this record (the post step runs in a fresh process). Every undo is idempotent: it
  * sets a value, it never toggles one, and it uses the same AWS primitive the change used.
  */
+
+import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   type DeploymentConfiguration,
   DescribeServicesCommand,
@@ -70,6 +72,11 @@ export type Step =
       service: string;
       previousConfiguration: DeploymentConfiguration;
     }
+  /**
+   * A metric alarm as it was before its actions and dimensions moved to the other side (the
+   * whole PutMetricAlarm input: PutMetricAlarm replaces the whole alarm). Undo: write it back.
+   */
+  | { kind: 'alarm'; previous: PutMetricAlarmCommandInput }
   /** A deployment configuration written without a deployment (this action's hook removed). Undo: write it again. */
   | {
       kind: 'deployment-configuration';
@@ -94,6 +101,8 @@ export function describeStep(step: Step): string {
       return `ECS blue/green deployment of ${step.service}`;
     case 'deployment-configuration':
       return `deployment configuration of ${step.service}`;
+    case 'alarm':
+      return `alarm ${step.previous.AlarmName}`;
   }
 }
 
@@ -135,6 +144,7 @@ const CLIENT_OF: Record<Step['kind'], ClientKind> = {
   task: 'ecs',
   'native-deployment': 'ecs',
   'deployment-configuration': 'ecs',
+  alarm: 'cloudwatch',
 };
 
 /** The AWS clients that undoing `steps` calls: the post step loads only those. */
@@ -186,17 +196,8 @@ export async function undoStepFully(clients: AwsClients, step: Step): Promise<Un
         deploymentId,
       };
     }
-    case 'scalable-target': {
-      const { removeScalableTarget, writeBounds } = await import('../aws/autoscaling.js');
-      if (!step.previous) {
-        await removeScalableTarget(clients.autoscaling, step.resourceId);
-        return { text: `Autoscaling of ${step.resourceId} removed (it had none).` };
-      }
-      await writeBounds(clients.autoscaling, step.resourceId, step.previous);
-      return {
-        text: `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`,
-      };
-    }
+    case 'scalable-target':
+      return undoScalableTarget(clients, step);
     case 'task': {
       const { stopTask } = await import('../aws/run-task.js');
       const arns = step.taskArn ? [step.taskArn] : await runningTasksSince(clients, step);
@@ -230,6 +231,8 @@ export async function undoStepFully(clients: AwsClients, step: Step): Promise<Un
     case 'deployment-configuration':
       await writeConfiguration(clients, step.cluster, step.service, step.configuration);
       return { text: `${step.service}: deployment configuration written.` };
+    case 'alarm':
+      return undoAlarm(clients, step);
     case 'lock': {
       const { releaseLockOf } = await import('./lock.js');
       return {
@@ -239,6 +242,28 @@ export async function undoStepFully(clients: AwsClients, step: Step): Promise<Un
       };
     }
   }
+}
+
+async function undoScalableTarget(
+  clients: AwsClients,
+  step: Extract<Step, { kind: 'scalable-target' }>,
+): Promise<UndoneStep> {
+  const { removeScalableTarget, writeBounds } = await import('../aws/autoscaling.js');
+  if (!step.previous) {
+    await removeScalableTarget(clients.autoscaling, step.resourceId);
+    return { text: `Autoscaling of ${step.resourceId} removed (it had none).` };
+  }
+  await writeBounds(clients.autoscaling, step.resourceId, step.previous);
+  return {
+    text: `Autoscaling of ${step.resourceId} set back to ${step.previous.min}..${step.previous.max}.`,
+  };
+}
+
+/** PutMetricAlarm replaces the whole alarm: writing the recorded one back restores every field. */
+async function undoAlarm(clients: AwsClients, step: Extract<Step, { kind: 'alarm' }>): Promise<UndoneStep> {
+  const { writeAlarm } = await import('../aws/scaling-alarms.js');
+  await writeAlarm(clients.cloudwatch, step.previous);
+  return { text: `Alarm ${step.previous.AlarmName} set back to the actions and dimensions it had.` };
 }
 
 /** Running tasks of a `startedBy` that started at or after the step was recorded (a crash between record and answer). */

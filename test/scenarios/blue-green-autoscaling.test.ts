@@ -8,6 +8,12 @@ import {
   DescribeScalingPoliciesCommand,
   PutScalingPolicyCommand,
 } from '@aws-sdk/client-application-auto-scaling';
+import {
+  DescribeAlarmsCommand,
+  type MetricAlarm,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadBalancerDimension, targetGroupDimension } from '../../src/aws/metrics.js';
 import {
@@ -24,6 +30,11 @@ const sim = useSimulator({ timeScale: 60 });
 
 describe('blue-green with scaling policies that act', () => {
   let env: BlueGreenEnv;
+  let blueStep: { PolicyARN?: string };
+  let alarmBefore: MetricAlarm;
+  const readAlarm = async () =>
+    (await env.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['grow-cpu-high'] })))
+      .MetricAlarms![0]!;
   const resource = (color: string) => `service/${env.cluster}/${env.name}-${color}`;
   beforeAll(async () => {
     env = await buildBlueGreen(sim(), 'grow', { autoscaling: true });
@@ -44,7 +55,7 @@ describe('blue-green with scaling policies that act', () => {
         },
       }),
     );
-    await env.clients.autoscaling.send(
+    blueStep = await env.clients.autoscaling.send(
       new PutScalingPolicyCommand({
         ServiceNamespace: 'ecs',
         ResourceId: resource('blue'),
@@ -57,6 +68,29 @@ describe('blue-green with scaling policies that act', () => {
         },
       }),
     );
+    // The user's alarm that runs blue's step policy, on blue's own CPU.
+    await env.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'grow-cpu-high',
+        AlarmDescription: 'CPU of the live side above 80 %',
+        Namespace: 'AWS/ECS',
+        MetricName: 'CPUUtilization',
+        Dimensions: [
+          { Name: 'ClusterName', Value: env.cluster },
+          { Name: 'ServiceName', Value: 'grow-blue' },
+        ],
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Threshold: 80,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [blueStep.PolicyARN!, 'arn:aws:sns:us-east-1:123456789012:ops'],
+        OKActions: ['arn:aws:sns:us-east-1:123456789012:ops'],
+      }),
+    );
+    alarmBefore = await readAlarm();
   }, 60_000);
   afterAll(() => env.destroy());
 
@@ -72,10 +106,6 @@ describe('blue-green with scaling policies that act', () => {
       requests.TargetTrackingScalingPolicyConfiguration!.PredefinedMetricSpecification!.ResourceLabel,
     ).toBe(`${loadBalancerDimension(env.listenerArn)}/${targetGroupDimension(env.greenTargetGroupArn)}`);
     expect(ScalingPolicies!.map((p) => p.PolicyName).sort()).toEqual(['cpu70', 'queue-step', 'requests']);
-    // A step policy runs only from an alarm naming it: the user is told which ARN to add.
-    expect(result.warnings.join('\n')).toMatch(
-      /Step scaling policy "queue-step" now also exists for grow-green \(arn:aws:autoscaling:.*\); the CloudWatch alarms that run it name arn:aws:autoscaling:.*grow-blue/,
-    );
 
     // About 40 requests a (wall) second, one simulated minute here: some 20 per target and
     // minute on two tasks, against a target of 5.
@@ -97,4 +127,41 @@ describe('blue-green with scaling policies that act', () => {
     expect((await desiredCounts(env)).blue).toBe(0);
     expect(sim().autoscaling.activities.some((a) => a.resourceId === resource('blue'))).toBe(false);
   }, 90_000);
+
+  it("the step policy's alarm runs green's copy on green's metrics, every other field kept, and never blue", async () => {
+    const { ScalingPolicies } = await env.clients.autoscaling.send(
+      new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: resource('green') }),
+    );
+    const greenStep = ScalingPolicies!.find((p) => p.PolicyName === 'queue-step')!.PolicyARN!;
+    expect(greenStep).not.toBe(blueStep.PolicyARN);
+    const after = await readAlarm();
+    expect(after.AlarmActions).toEqual([greenStep, 'arn:aws:sns:us-east-1:123456789012:ops']);
+    expect(after.Dimensions).toEqual([
+      { Name: 'ClusterName', Value: env.cluster },
+      { Name: 'ServiceName', Value: 'grow-green' },
+    ]);
+    // Everything else is as the user wrote it (the state is CloudWatch's own, and moves on).
+    const configuration = (a: MetricAlarm) => {
+      const { AlarmActions, Dimensions, AlarmConfigurationUpdatedTimestamp, ...rest } = a;
+      return Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('State')));
+    };
+    expect(configuration(after)).toEqual(configuration(alarmBefore));
+
+    const green = () => sim().ecs.getService(env.cluster, 'grow-green')!.desiredCount;
+    // The request-count policy may have taken green to its maximum (6): room for one more step.
+    sim().ecs.setDesiredCount(env.cluster, 'grow-green', 3);
+    const before = green();
+    await env.clients.cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: 'grow-cpu-high',
+        StateValue: 'ALARM',
+        StateReason: 'test',
+        StateReasonData: JSON.stringify({ version: '1.0', recentDatapoints: [95] }),
+      }),
+    );
+    const stepActivity = sim().autoscaling.activities.find((a) => a.policy === 'queue-step');
+    expect(stepActivity).toMatchObject({ resourceId: resource('green'), from: before, to: before + 1 });
+    expect(sim().autoscaling.activities.some((a) => a.resourceId === resource('blue'))).toBe(false);
+    expect((await desiredCounts(env)).blue).toBe(0);
+  }, 30_000);
 });

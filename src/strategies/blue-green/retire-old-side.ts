@@ -6,15 +6,10 @@
 import * as core from '@actions/core';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  copyPolicies,
-  readBounds,
-  resourceIdOf,
-  stepPolicyNote,
-  writeBounds,
-} from '../../aws/autoscaling.js';
+import { copyPolicies, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { targetGroupDimension } from '../../aws/metrics.js';
+import { alarmInput, alarmsNaming, movedAlarm, type SideMove, writeAlarm } from '../../aws/scaling-alarms.js';
 import { describeWeights, readRoute, weightsOf } from '../../aws/traffic.js';
 import { sleep } from '../../release/cancel.js';
 import type { Journal } from '../../release/journal.js';
@@ -57,18 +52,30 @@ export async function retireOldSide(
   if (hasAutoscaling) {
     const oldResource = resourceIdOf(t.cluster, old.service);
     const newResource = resourceIdOf(t.cluster, now.service);
+    const stepPolicies = new Map<string, string>();
     const copied = await journal.final(`hand ${old.service}'s autoscaling to ${now.service}`, async () => {
       const bounds = await readBounds(clients.autoscaling, oldResource);
       if (bounds) await writeBounds(clients.autoscaling, newResource, { ...bounds, suspended: false });
       const n = await copyPolicies(clients.autoscaling, oldResource, newResource, {
         fromTargetGroup: targetGroupDimension(old.targetGroupArn),
         toTargetGroup: targetGroupDimension(now.targetGroupArn),
-        onStepPolicy: (name, from, to) => core.warning(stepPolicyNote(name, from, to, now.service)),
+        onStepPolicy: (_name, from, to) => stepPolicies.set(from, to),
       });
       // Bounds 0..0: no policy can bring the idle side back.
       await writeBounds(clients.autoscaling, oldResource, { min: 0, max: 0, suspended: false });
       return n;
     });
+    const moved = await moveStepAlarms(clients, journal, {
+      policies: stepPolicies,
+      dimensions: new Map<string, string>([
+        [old.service, now.service],
+        [
+          targetGroupDimension(old.targetGroupArn) ?? old.targetGroupArn,
+          targetGroupDimension(now.targetGroupArn) ?? now.targetGroupArn,
+        ],
+      ]),
+    });
+    if (moved.length) core.info(`Step scaling alarms now act on ${now.service}: ${moved.join(', ')}.`);
     core.info(
       `Autoscaling: ${now.service} has ${old.service}'s bounds and ${copied} polic${copied === 1 ? 'y' : 'ies'}; ${old.service} is held at 0..0.`,
     );
@@ -77,4 +84,21 @@ export async function retireOldSide(
     clients.ecs.send(new UpdateServiceCommand({ cluster: t.cluster, service: old.service, desiredCount: 0 })),
   );
   event(`${old.service} (${old.color}) scaled to 0.`);
+}
+
+/**
+ * The alarms that ran the old side's step policies run the new side's copies instead, on the
+ * new side's dimensions; none names the old (idle) side's policies any more, so nothing scales
+ * the idle side. Each alarm is one journal step holding the whole alarm as it was.
+ */
+async function moveStepAlarms(clients: AwsClients, journal: Journal, move: SideMove): Promise<string[]> {
+  if (!move.policies.size) return [];
+  const alarms = await alarmsNaming(clients.cloudwatch, [...move.policies.keys()]);
+  for (const alarm of alarms) {
+    const previous = alarmInput(alarm);
+    await journal.perform({ kind: 'alarm', previous }, () =>
+      writeAlarm(clients.cloudwatch, movedAlarm(previous, move)),
+    );
+  }
+  return alarms.map((a) => a.AlarmName ?? '');
 }

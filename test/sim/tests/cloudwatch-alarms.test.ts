@@ -403,3 +403,50 @@ describe('CloudWatch alarms on ALB metrics', () => {
     ).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 });
+
+describe('PutMetricAlarm on an existing alarm', () => {
+  let sim: Simulator;
+  let cw: CloudWatchClient;
+  beforeAll(async () => {
+    sim = await Simulator.start({ timeScale: 60 });
+    cw = new CloudWatchClient({
+      endpoint: sim.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIASIMULATOR0000000', secretAccessKey: 'simulator-secret-key' },
+    });
+  });
+  afterAll(async () => {
+    cw.destroy();
+    await sim.stop();
+  });
+
+  it('replaces the whole alarm: a field left out is gone, not kept', async () => {
+    const base = {
+      AlarmName: 'replace-me',
+      Namespace: 'AWS/ECS',
+      MetricName: 'CPUUtilization',
+      Statistic: 'Average' as const,
+      Period: 60,
+      EvaluationPeriods: 2,
+      Threshold: 70,
+      ComparisonOperator: 'GreaterThanThreshold' as const,
+    };
+    await cw.send(
+      new PutMetricAlarmCommand({
+        ...base,
+        AlarmDescription: 'first',
+        AlarmActions: ['arn:aws:sns:us-east-1:123456789012:first'],
+        Dimensions: [{ Name: 'ServiceName', Value: 'web-blue' }],
+        TreatMissingData: 'breaching',
+      }),
+    );
+    await cw.send(new PutMetricAlarmCommand(base));
+    const alarm = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['replace-me'] })))
+      .MetricAlarms![0]!;
+    expect(alarm.AlarmDescription).toBeUndefined();
+    expect(alarm.AlarmActions).toEqual([]);
+    expect(alarm.Dimensions ?? []).toEqual([]);
+    expect(alarm.TreatMissingData).toBeUndefined();
+    expect(alarm.EvaluationPeriods).toBe(2);
+  });
+});
