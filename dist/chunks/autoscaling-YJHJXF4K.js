@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-ZIX72VHK.js";import"./chunk-A5F5TDJ4.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{a as ECS_DESIRED_COUNT,f as copyPolicies,c as readBounds,e as removeScalableTarget,b as resourceIdOf,d as writeBounds};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a as o}from"./chunk-A5F5TDJ4.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import{e as i}from"./chunk-NDJNVI3F.js";var t=i(o(),1);var export_ApplicationAutoScalingClient=t.ApplicationAutoScalingClient;export{export_ApplicationAutoScalingClient as ApplicationAutoScalingClient};

@@ -1,3 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{i}from"./chunk-5MGKE4J7.js";function a(e){return Object.fromEntries(e.images.flatMap(r=>r.digest?[[r.container,r.digest]]:[]))}function t(e,r){for(let n of e.images)i(`  container ${n.container}: ${n.image}`);r?(i(e.registered?`Dry run: would register a new revision of ${e.family}.`:`Dry run: ${e.arn} is identical; it would be reused.`),i(e.diff?`Changes against ${e.baselineLabel}:
-${e.diff}`:`No changes against ${e.baselineLabel}.`)):e.registered?i(`Registered ${e.arn}`):i(`Reusing ${e.arn}: the rendered definition is identical to it.`)}export{a,t as b};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a as i}from"./chunk-QGRCJG3Q.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import{e as a}from"./chunk-NDJNVI3F.js";var l=a(i(),1);var export_ElasticLoadBalancingV2Client=l.ElasticLoadBalancingV2Client;export{export_ElasticLoadBalancingV2Client as ElasticLoadBalancingV2Client};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{d as a,e as b}from"./chunk-BDAFC6BN.js";import"./chunk-QZJO6QEZ.js";import"./chunk-X7YZ64MG.js";import"./chunk-TRGCKO37.js";import"./chunk-PCV2G4IA.js";import"./chunk-5MGKE4J7.js";import"./chunk-5D6TFH53.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{a as Journal,b as undoEntries};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,c as b,d as c,e as d,f as e,g as f,h as g,i as h,j as i,k as j,l as k}from"./chunk-AHCH66ZH.js";import"./chunk-QGRCJG3Q.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{b as LOCK_TTL_MS,c as LockHeldError,d as LockLostError,f as acquireListenerLock,j as listenerOf,a as newToken,h as releaseLockOf,g as releaseLockRule,e as runIdentity,i as stillHeld,k as takeLocks};

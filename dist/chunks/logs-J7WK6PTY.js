@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a as t}from"./chunk-HOLOJIIT.js";import"./chunk-EFDXZSJO.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import{e as o}from"./chunk-NDJNVI3F.js";var e=o(t(),1);var export_CloudWatchLogsClient=e.CloudWatchLogsClient;export{export_CloudWatchLogsClient as CloudWatchLogsClient};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-OW5SFXTG.js";import"./chunk-5D6TFH53.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{e as TaskTimeoutError,c as describeTask,g as judgeStoppedTask,a as placementFor,b as startTask,f as stopTask,d as waitUntilStopped};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-34FK3Y5R.js";import"./chunk-5D6TFH53.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{e as FINISHED,c as continueServiceDeployment,b as describeServiceDeployment,f as isFinished,a as newestServiceDeployment,d as stopWithRollback};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{g as a,h as b,i as c,j as d}from"./chunk-QZJO6QEZ.js";import"./chunk-PCV2G4IA.js";import"./chunk-5D6TFH53.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{b as clientsFor,a as describeStep,c as undoStep,d as undoStepFully};

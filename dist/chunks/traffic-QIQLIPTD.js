@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a as d,b as e,c as f,d as g,e as h,f as i}from"./chunk-F2JE2UPH.js";import{a,b,c}from"./chunk-PCV2G4IA.js";import"./chunk-QGRCJG3Q.js";import"./chunk-2YO46RBY.js";import"./chunk-35MK35AA.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{b as describeWeights,d as readRoute,a as routeKind,h as setWeights,i as split,c as targetGroupName,e as weightsOf,f as withWeights,g as writeWeights};
