@@ -9,16 +9,13 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { type RunResult, runAction } from '../test/harness/run-action.js';
+import { runAction } from '../test/harness/run-action.js';
 import { startTraffic, tally } from '../test/sim/elb/testing.js';
 import type { Simulator } from '../test/sim/index.js';
 import type { SampleEnvironment } from '../test/sim/sample.js';
+import type { Show } from './demo-show.js';
 
-export async function demoBlueGreen(
-  sim: Simulator,
-  env: SampleEnvironment,
-  show: (title: string, result: RunResult) => void,
-): Promise<void> {
+export async function demoBlueGreen(sim: Simulator, env: SampleEnvironment, show: Show): Promise<void> {
   const config = {
     endpoint: sim.endpoint,
     region: 'us-east-1',
@@ -67,6 +64,8 @@ export async function demoBlueGreen(
       alarms: env.alarmName,
       'poll-interval': '250ms',
       timeout: '5m',
+      // The simulator's listener changes route 5 simulated seconds later: 1 s is 2 minutes here.
+      'route-settle': '1s',
     };
     const canary = await runAction({
       inputs: {
@@ -80,7 +79,7 @@ export async function demoBlueGreen(
       env: sim.env(),
       post: true,
     });
-    show('Blue-green canary release of v2 (creates web-green on the first run)', canary);
+    show('Blue-green canary release of v2 (creates web-green on the first run)', canary, 'succeeded');
 
     const broken = await runAction({
       inputs: {
@@ -92,7 +91,11 @@ export async function demoBlueGreen(
       env: sim.env(),
       post: true,
     });
-    show('Blue-green release whose smoke test fails (rolled back before production sees it)', broken);
+    show(
+      'Blue-green release whose smoke test fails (rolled back before production sees it)',
+      broken,
+      'rolled-back',
+    );
 
     const records = await traffic.stop();
     console.log('\nClient traffic through the blue-green production listener during both releases');

@@ -5,15 +5,13 @@
  * smoke test fails at the test-traffic stage and is rolled back before production moved, with
  * client traffic through the production listener all along.
  */
-import { type RunResult, runAction } from '../test/harness/run-action.js';
+import { runAction } from '../test/harness/run-action.js';
 import { buildNative, nativeInputs } from '../test/scenarios/native-env.js';
 import { startTraffic, tally } from '../test/sim/elb/testing.js';
 import type { Simulator } from '../test/sim/index.js';
+import type { Show } from './demo-show.js';
 
-export async function demoNative(
-  sim: Simulator,
-  show: (title: string, result: RunResult) => void,
-): Promise<void> {
+export async function demoNative(sim: Simulator, show: Show): Promise<void> {
   const env = await buildNative(sim, 'shop');
   try {
     const traffic = startTraffic(env.productionUrl, 20);
@@ -26,7 +24,7 @@ export async function demoNative(
       env: sim.env(),
       post: true,
     });
-    show('ECS-native canary release of v2 (ECS shifts 10%, then the rest)', canary);
+    show('ECS-native canary release of v2 (ECS shifts 10%, then the rest)', canary, 'succeeded');
 
     const broken = await runAction({
       inputs: nativeInputs(env, '5xx', {
@@ -36,7 +34,11 @@ export async function demoNative(
       env: sim.env(),
       post: true,
     });
-    show('ECS-native release whose smoke test fails at POST_TEST_TRAFFIC_SHIFT (ECS rolls back)', broken);
+    show(
+      'ECS-native release whose smoke test fails at POST_TEST_TRAFFIC_SHIFT (ECS rolls back)',
+      broken,
+      'rolled-back',
+    );
 
     const records = await traffic.stop();
     console.log('\nClient traffic through the ECS-native production listener during both releases');

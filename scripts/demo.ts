@@ -10,6 +10,7 @@ import { Simulator } from '../test/sim/index.js';
 import { buildSampleEnvironment } from '../test/sim/sample.js';
 import { demoBlueGreen } from './demo-blue-green.js';
 import { demoNative } from './demo-native.js';
+import type { Expected } from './demo-show.js';
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
@@ -37,7 +38,15 @@ function annotation(line: string): string {
   return `${m[1]!.toUpperCase()} ${text.replace(/\n/g, '\n      ')}`;
 }
 
-function show(title: string, result: RunResult): void {
+/** Releases that did not end as their title says: the demo exits non-zero so it cannot rot unseen. */
+const mismatches: string[] = [];
+
+function show(title: string, result: RunResult, expected: Expected): void {
+  const status = result.outputs.status ?? '(none)';
+  const exitOk = expected === 'succeeded' ? result.exitCode === 0 : result.exitCode !== 0;
+  if (status !== expected || !exitOk) {
+    mismatches.push(`${title}: expected ${expected}, got ${status} (exit ${result.exitCode})`);
+  }
   console.log(
     `\n${bold(`━━━ ${title} ━━━`)}  exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s`,
   );
@@ -67,7 +76,7 @@ try {
     env: sim.env(),
     post: true,
   });
-  show('Release v2 (rolling)', good);
+  show('Release v2 (rolling)', good, 'succeeded');
 
   traffic.phase = 'broken';
   const bad = await runAction({
@@ -75,7 +84,7 @@ try {
     env: sim.env(),
     post: true,
   });
-  show('Release of a crashing image (rolling)', bad);
+  show('Release of a crashing image (rolling)', bad, 'rolled-back');
 
   await demoBlueGreen(sim, env, show);
   await demoNative(sim, show);
@@ -85,4 +94,8 @@ try {
   console.log(tally(records));
 } finally {
   await sim.stop();
+}
+if (mismatches.length > 0) {
+  console.error(`\n${bold('Releases that did not end as their titles say:')}\n${mismatches.join('\n')}`);
+  process.exitCode = 1;
 }

@@ -297,6 +297,11 @@ export const BLUE_GREEN_FIELDS = {
     expected:
       'names of environment variables the smoke command may see besides PATH, HOME and TEST_URL, separated by commas or new lines (never AWS_* or ACTIONS_*)',
   },
+  'route-settle': {
+    schema: duration,
+    expected:
+      'a duration such as `10s` (wait after the test listener is moved, before smoke tests go through it)',
+  },
   'smoke-timeout': { schema: duration, expected: 'a duration such as `2m` (all smoke tests together)' },
   'max-5xx-rate': {
     schema: percent,

@@ -30,6 +30,8 @@ export interface BlueGreenSettings {
   /** Variables the smoke command sees besides PATH, HOME and TEST_URL. */
   smokeCommandEnv: string[];
   smokeTimeoutMs: number;
+  /** Wait after moving the test route: an ALB routes by the old rule for a few seconds. */
+  routeSettleMs: number;
   max5xxRatePercent?: number;
   /** 0 turns the latency gate off. */
   maxP95LatencyMs: number;
@@ -45,6 +47,8 @@ export const BLUE_GREEN_DEFAULTS = {
   bakeTimeMs: 10 * 60_000,
   scaleDownDelayMs: 0,
   smokeTimeoutMs: 5 * 60_000,
+  // "Rule updates do not take effect immediately" (ALB user guide): a few seconds, with margin.
+  routeSettleMs: 10_000,
   // The playbook's latency threshold.
   maxP95LatencyMs: 500,
   // A minute closes within 60 s, ALB sends it at its end and CloudWatch shows it one to a few
@@ -95,6 +99,7 @@ export function resolveBlueGreen(s: Layer, serviceNames: string[]): BlueGreenSet
     smokeCommand: s['smoke-command'],
     smokeCommandEnv: s['smoke-command-env'] ?? [],
     smokeTimeoutMs: s['smoke-timeout'] ?? BLUE_GREEN_DEFAULTS.smokeTimeoutMs,
+    routeSettleMs: s['route-settle'] ?? BLUE_GREEN_DEFAULTS.routeSettleMs,
     max5xxRatePercent: s['max-5xx-rate'],
     maxP95LatencyMs: s['max-p95-latency'] ?? BLUE_GREEN_DEFAULTS.maxP95LatencyMs,
     metricWaitMs: s['metric-wait'] ?? BLUE_GREEN_DEFAULTS.metricWaitMs,

@@ -8,6 +8,7 @@
  * targets are all healthy; the old side is scaled down only after its weight is zero and its
  * deregistration delay has passed.
  */
+import { setTimeout } from 'node:timers/promises';
 import * as core from '@actions/core';
 import { AlarmWatch } from '../../aws/alarms.js';
 import { type Bounds, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
@@ -374,6 +375,14 @@ async function smokeTest(r: Release, topology: Topology, idle: Side): Promise<vo
         () => writeWeights(clients.elb, testRoute, weights),
       );
       event(`Test ${testRoute.kind} now forwards to ${idle.color}.`);
+      // Smoke requests sent before the change reached the load balancer would test the live side.
+      const moved = Object.entries(weights).some(([arn, w]) => (before[arn] ?? 0) !== w);
+      if (moved && bg.routeSettleMs > 0) {
+        core.info(
+          `Test ${testRoute.kind} changed: waiting ${(bg.routeSettleMs / 1000).toFixed(1)}s for the load balancer to route by it.`,
+        );
+        await setTimeout(bg.routeSettleMs, undefined, { signal });
+      }
     }
     const smokeDeadline = Date.now() + bg.smokeTimeoutMs;
     outcome.smoke = await runSmokeTests(bg.testUrl!, bg.smokeTests, {
