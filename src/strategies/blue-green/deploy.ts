@@ -36,7 +36,7 @@ import { AlarmFiredError, RefusedError } from './errors.js';
 import { type GateResult, judgeWindow } from './gates.js';
 import { retireOldSide } from './retire-old-side.js';
 import { takeLock } from './take-lock.js';
-import { type Color, readTopology, type Side, type Topology } from './topology.js';
+import { type Color, productionRouteStep, readTopology, type Side, type Topology } from './topology.js';
 import { waitForDeployment, waitForHealthyTargets } from './wait-idle.js';
 import { assertNoAlarm, checkAlarmsBeforeStart, watchRelease } from './watch.js';
 
@@ -429,15 +429,8 @@ async function shiftTraffic(r: Release, topology: Topology, idle: Side, capacity
       await assertNoAlarm(alarms, `before moving ${percent}% of traffic`);
       const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
       // Every step goes back to the weights before the release; the undo does that once.
-      await journal.perform(
-        {
-          kind: 'route',
-          role: 'production',
-          arn: topology.route.arn,
-          weights: topology.weights,
-          actions: topology.route.actions,
-        },
-        () => writeWeights(clients.elb, topology.route, weights),
+      await journal.perform(productionRouteStep(topology), () =>
+        writeWeights(clients.elb, topology.route, weights),
       );
       outcome.trafficShifted = true;
       lastShiftAt = Date.now();

@@ -13,11 +13,11 @@ import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-h
 import { describeWeights, setWeights } from '../../aws/traffic.js';
 import { entryForThisRun, readHistory, recordHistory } from '../../history/history.js';
 import { RollbackRefused, resolveRevision } from '../../history/rollback-target.js';
-import { acquireListenerLock, LOCK_TTL_MS, listenerOf, newToken, runIdentity } from '../../release/lock.js';
+import { LOCK_TTL_MS, listenerOf, takeLocks } from '../../release/lock.js';
 import type { ReleaseRunner } from '../../release/runner.js';
 import type { BlueGreenDeploySettings, BlueGreenRollbackSettings } from '../../settings/settings.js';
 import { deployBlueGreen, type ReleaseOutcome } from './deploy.js';
-import { readTopology, type Topology } from './topology.js';
+import { productionRouteStep, readTopology, type Topology } from './topology.js';
 
 interface RollbackPlan {
   liveArn: string;
@@ -95,35 +95,19 @@ export async function rollbackBlueGreen(
   await phases.run('Switch production traffic', async () => {
     // One listener change, but still only while no release is moving this listener's traffic:
     // the lock is the first journal step, checked before the switch and released by the undo.
-    const listenerArn = listenerOf(bg.listener);
-    const token = newToken();
-    const lock = await journal
-      .perform({ kind: 'lock', listenerArn, token }, () =>
-        acquireListenerLock(
-          clients.elb,
-          listenerArn,
-          `${topology.cluster}/${topology.blue.service || topology.live.service}`,
-          runIdentity(settings.run),
-          token,
-          { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
-        ),
-      )
-      .catch((err: Error) => {
-        throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
-      });
-    if (lock.tookOver) core.info(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
-    journal.guard(() => lock.verify());
+    const [lock] = await takeLocks(
+      clients.elb,
+      journal,
+      [listenerOf(bg.listener)],
+      `${topology.cluster}/${topology.blue.service || topology.live.service}`,
+      settings.run,
+      { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
+    ).catch((err: Error) => {
+      throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
+    });
+    if (lock?.tookOver) core.info(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
     // Journalled like any traffic move: a failure or cancel puts the weights back.
-    await journal.perform(
-      {
-        kind: 'route',
-        role: 'production',
-        arn: topology.route.arn,
-        weights: topology.weights,
-        actions: topology.route.actions,
-      },
-      () => setWeights(clients.elb, bg.listener, weights),
-    );
+    await journal.perform(productionRouteStep(topology), () => setWeights(clients.elb, bg.listener, weights));
     core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
   });
   journal.commit();

@@ -3,6 +3,7 @@
  * colour is live, from the production forward weights (never from memory). Checks the wiring a
  * release relies on, so a mistake fails before anything changes.
  */
+
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../../aws/clients.js';
 import {
@@ -13,6 +14,7 @@ import {
   type Weights,
   weightsOf,
 } from '../../aws/traffic.js';
+import type { Step } from '../../release/steps.js';
 import type { BlueGreenSettings } from '../../settings/blue-green.js';
 
 export type Color = 'blue' | 'green';
@@ -163,4 +165,18 @@ export async function readTopology(
   const testRoute = bg.testListener ? await readRoute(clients.elb, bg.testListener) : undefined;
   if (testRoute) weightsOf(testRoute); // Fails now, with the reason, if it has no forward action.
   return { cluster, live, idle, blue, route, weights, testRoute, missing };
+}
+
+/**
+ * The journal step of every production traffic move of a release: what undoes it is the
+ * weights (and whole action list) production had before, whichever step moved them last.
+ */
+export function productionRouteStep(t: Topology): Extract<Step, { kind: 'route' }> {
+  return {
+    kind: 'route',
+    role: 'production',
+    arn: t.route.arn,
+    weights: t.weights,
+    actions: t.route.actions,
+  };
 }

@@ -14,7 +14,7 @@ import { type FinalVerdict, watchDeployments } from '../../aws/watch.js';
 import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
 import { RollbackRefused, resolveRollbackTarget } from '../../history/rollback-target.js';
-import { acquireListenerLock, LOCK_TTL_MS, newToken, runIdentity } from '../../release/lock.js';
+import { LOCK_TTL_MS, takeLocks } from '../../release/lock.js';
 import type { PhaseLog } from '../../release/phase-log.js';
 import type { ReleaseRunner } from '../../release/runner.js';
 import type { Step } from '../../release/steps.js';
@@ -75,24 +75,16 @@ export async function rollbackRolling(
   // as the first journal step; every later change and undo checks it is still ours.
   const listenerArn = await listenerOfService(clients.elb, resolved.service);
   if (listenerArn) {
-    await phases.run('Release lock', async () => {
-      const token = newToken();
-      const lock = await journal
-        .perform({ kind: 'lock', listenerArn, token }, () =>
-          acquireListenerLock(
-            clients.elb,
-            listenerArn,
-            `${target.cluster}/${target.service}`,
-            runIdentity(settings.run),
-            token,
-            { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
-          ),
-        )
-        .catch((err: Error) => {
-          throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
-        });
-      journal.guard(() => lock.verify());
-    });
+    await phases.run('Release lock', () =>
+      takeLocks(clients.elb, journal, [listenerArn], `${target.cluster}/${target.service}`, settings.run, {
+        timeoutMs: settings.lockTimeoutMs,
+        ttlMs: LOCK_TTL_MS,
+        log: core.info,
+        warn: core.warning,
+      }).catch((err: Error) => {
+        throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
+      }),
+    );
   }
   const outcome = await deployTarget(settings, clients, { journal, phases, signal }, base, resolved);
   // The rollback is settled either way: committed, the undo only releases the lock.
