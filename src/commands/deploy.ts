@@ -45,12 +45,12 @@ export async function deployCommand(
     };
   }
   // A rolling deploy's undo is a deployment of its own: on cancel the post step starts it.
-  const { outcomes, phaseLog } = await runRelease(clients, 'exit', (runner) =>
+  const { outcomes, phaseLog, notes } = await runRelease(clients, 'exit', (runner) =>
     deployRolling(settings, clients, rendered, runner),
   );
   return {
     outputs: deployOutputs(outcomes),
-    summary: deploySummary(outcomes, phaseLog.phases),
+    summary: deploySummary(outcomes, phaseLog.phases, notes),
     failure: failureMessage(outcomes, settings.allowSuperseded),
   };
 }

@@ -144,7 +144,7 @@ function sideOf(o: ServiceOutcome): SideState {
   return { side: o.target.service, before: previous, after: after[o.status] };
 }
 
-export function deploySummary(outcomes: ServiceOutcome[], phases: Phase[]): string {
+export function deploySummary(outcomes: ServiceOutcome[], phases: Phase[], notes: string[] = []): string {
   const status = overallStatus(outcomes);
   // The step fails when any service rolled back: the headline says failed, the rows say how.
   const s = summary('Deploy (rolling)', status === 'rolled-back' ? 'failed' : status, headline(outcomes));
@@ -178,5 +178,6 @@ export function deploySummary(outcomes: ServiceOutcome[], phases: Phase[]): stri
   s.diffs = outcomes
     .filter((o) => o.prepared.diff)
     .map((o) => ({ service: o.target.service, against: o.prepared.baselineLabel, diff: o.prepared.diff }));
+  s.notes = notes;
   return renderSummary(s);
 }

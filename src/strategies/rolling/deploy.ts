@@ -67,6 +67,8 @@ export interface ServiceOutcome {
 export interface RollingResult {
   outcomes: ServiceOutcome[];
   phaseLog: PhaseLog;
+  /** For the job summary: the expired locks of dead runs this run took over. */
+  notes: string[];
 }
 
 export async function deployRolling(
@@ -90,7 +92,7 @@ export async function deployRolling(
   // The release lock of every listener in front of these services comes first: a run that
   // loses it changes nothing at all. A service behind no load balancer has no lock to take; the
   // superseded rule (never roll back over a newer deployment) is what keeps it safe.
-  if (!settings.dryRun) await takeRollingLocks(settings, clients, found, journal, phaseLog);
+  const notes = settings.dryRun ? [] : await takeRollingLocks(settings, clients, found, journal, phaseLog);
 
   const prepared = await phaseLog.run('Register task definitions', () =>
     Promise.all(
@@ -123,7 +125,7 @@ export async function deployRolling(
         `Dry run: would update ${o.target.service} from ${shortArn(o.prepared.previousArn ?? '?')} to ${o.prepared.arn ? shortArn(o.prepared.arn) : `a new revision of ${o.prepared.family}`}.`,
       );
     }
-    return { outcomes, phaseLog };
+    return { outcomes, phaseLog, notes };
   }
 
   // Each UpdateService is journalled (action state) before it is sent, with the revision and
@@ -167,7 +169,7 @@ export async function deployRolling(
       o.finishedAt = Date.now();
     }
     journal.commit();
-    return { outcomes, phaseLog };
+    return { outcomes, phaseLog, notes };
   }
   if (started.length) {
     await phaseLog.run('Watch deployments', async () => {
@@ -214,22 +216,25 @@ export async function deployRolling(
   }
   // Committed: only the release locks are left in the journal, and this releases them.
   await journal.undo(core.info);
-  return { outcomes, phaseLog };
+  return { outcomes, phaseLog, notes };
 }
 
-/** The release lock of every listener in front of the services (none behind no load balancer). */
+/**
+ * The release lock of every listener in front of the services (none behind no load balancer).
+ * Returns what the summary must say: whose expired locks were taken over.
+ */
 async function takeRollingLocks(
   settings: RollingDeploySettings,
   clients: AwsClients,
   found: Map<string, Service>,
   journal: Journal,
   phaseLog: PhaseLog,
-): Promise<void> {
+): Promise<string[]> {
   const listeners = (
     await Promise.all([...found.values()].map((s) => listenerOfService(clients.elb, s)))
   ).filter((l): l is string => !!l);
-  if (!listeners.length) return;
-  await phaseLog.run('Release lock', async () => {
+  if (!listeners.length) return [];
+  return await phaseLog.run('Release lock', async () => {
     const locks = await takeLocks(
       clients.elb,
       journal,
@@ -238,10 +243,14 @@ async function takeRollingLocks(
       settings.run,
       { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
     );
+    const notes: string[] = [];
     for (const l of locks) {
       core.info(`Release lock taken (listener rule ${l.ruleArn}).`);
-      if (l.tookOver) core.info(`Took over the expired release lock of ${describeHolder(l.tookOver)}.`);
+      if (!l.tookOver) continue;
+      notes.push(`Took over the expired release lock of ${describeHolder(l.tookOver)}.`);
+      core.info(notes[notes.length - 1]!);
     }
+    return notes;
   });
 }
 
