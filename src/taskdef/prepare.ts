@@ -67,6 +67,20 @@ function renderOrExplain(source: TaskDefinitionInput, target: ServiceTarget): Ta
   }
 }
 
+/**
+ * The definition a deploy will register when it renders the overrides onto the live service's
+ * (no "task-definition"), read before anything changes so it can be checked before the release
+ * lock; undefined for a file (rendered offline) or an existing revision.
+ */
+export async function renderFromLiveService(
+  clients: AwsClients,
+  target: ServiceTarget,
+): Promise<TaskDefinitionInput | undefined> {
+  if (target.taskDefinition.kind !== 'service' || !target.service) return undefined;
+  const liveArn = await liveTaskDefinitionArn(clients, target.cluster, target.service);
+  return renderOrExplain((await describeTaskDefinition(clients, liveArn)).definition, target);
+}
+
 export async function prepareTaskDefinition(
   clients: AwsClients,
   target: ServiceTarget,

@@ -102,6 +102,21 @@ describe('pre-flight refusals', () => {
     );
   });
 
+  it('refuses a definition rendered from the live service over 64 KiB before the release lock or a revision', async () => {
+    // No "task-definition": the overrides are rendered onto what `big` runs, behind its listener.
+    const blob = 'y'.repeat(1000);
+    const environment = Array.from({ length: 70 }, (_, i) => `BLOB_${i}=${blob}`).join('\n');
+    sim().log.clear();
+    const result = await deploy('big', { 'environment-variables': environment });
+    refusedUntouched(result);
+    expect(result.errors.join('\n')).toMatch(
+      /Task definition family "web" is \d+ bytes as JSON; ECS accepts at most 64 KiB \(65536 bytes\)/,
+    );
+    // Read only, and nothing of the lock: no CreateRule, no RegisterTaskDefinition, no UpdateService.
+    expect(sim().log.calls.map((c) => c.operation)).not.toContain('CreateRule');
+    expect(sim().log.calls.map((c) => c.operation)).toContain('DescribeTaskDefinition');
+  });
+
   it('refuses a service whose own tags leave no room for the deployment history', async () => {
     await ecs.send(
       new CreateServiceCommand({

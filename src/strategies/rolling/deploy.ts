@@ -24,7 +24,11 @@ import type { Step } from '../../release/steps.js';
 import type { RollingDeploySettings, RunContext, ServiceTarget } from '../../settings/settings.js';
 import { logPrepared } from '../../taskdef/log.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
-import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
+import {
+  type PreparedTaskDefinition,
+  prepareTaskDefinition,
+  renderFromLiveService,
+} from '../../taskdef/prepare.js';
 import { checkTaskDefinitionSize } from '../../taskdef/register.js';
 
 export type ServiceStatus =
@@ -83,8 +87,7 @@ export async function deployRolling(
 
   const found = await phaseLog.run('Check services', async () => {
     const services = await checkServicesExist(ecs, targets);
-    // A definition ECS would refuse is refused before the release lock is taken.
-    for (const def of rendered) if (def) checkTaskDefinitionSize(def);
+    await checkDefinitionSizes(clients, targets, rendered);
     core.info(`${services.size} service${services.size === 1 ? '' : 's'} found.`);
     return services;
   });
@@ -217,6 +220,22 @@ export async function deployRolling(
   // Committed: only the release locks are left in the journal, and this releases them.
   await journal.undo(core.info);
   return { outcomes, phaseLog, notes };
+}
+
+/**
+ * A definition ECS would refuse is refused before the release lock is taken: a file's as
+ * rendered offline, and one rendered onto the live service's, read here (read only). The
+ * registration renders it again after the lock: another release may have finished meanwhile.
+ */
+async function checkDefinitionSizes(
+  clients: AwsClients,
+  targets: ServiceTarget[],
+  rendered: (TaskDefinitionInput | undefined)[],
+): Promise<void> {
+  const definitions = await Promise.all(
+    targets.map(async (target, i) => rendered[i] ?? (await renderFromLiveService(clients, target))),
+  );
+  for (const def of definitions) if (def) checkTaskDefinitionSize(def);
 }
 
 /**
