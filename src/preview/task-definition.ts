@@ -51,13 +51,14 @@ export function previewSize(def: TaskDefinitionInput, target: ServiceTarget): Ta
 /**
  * What a preview runs with, whatever its source definition says: no task role, execution role
  * or secret of the base service (they are production's, and the preview runs the pull
- * request's code), only the ones the base config names for previews. Without a preview
+ * request's code), only the ones the base config names for previews, plus the pull request's
+ * environment values the base config allows by name. Without a preview
  * execution role nothing can use one: private-registry credentials and log configuration go too.
  */
 export function isolatePreview(
   def: TaskDefinitionInput,
   target: ServiceTarget,
-  preview: Pick<PreviewSettings, 'taskRoleArn' | 'executionRoleArn' | 'secrets'>,
+  preview: Pick<PreviewSettings, 'taskRoleArn' | 'executionRoleArn' | 'secrets' | 'environment'>,
 ): TaskDefinitionInput {
   const out = structuredClone(def);
   delete out.taskRoleArn;
@@ -72,10 +73,11 @@ export function isolatePreview(
       delete c.logConfiguration;
     }
   }
-  if (!preview.secrets.length) return out;
+  if (!preview.secrets.length && !preview.environment.length) return out;
+  // The pull request's values (names the base config allows) go into the preview's container.
   return render(out, {
     images: [],
-    environment: [],
+    environment: preview.environment,
     secrets: preview.secrets,
     container: target.overrides.container,
   });

@@ -18,6 +18,16 @@ const LISTENER =
 /** DNS labels of letters, digits and inner hyphens, at least two labels, lower case. */
 const DOMAIN = /^(?=.{1,120}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
+/** An environment variable name, as the task definition's `environment` takes it. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Names separated by commas or new lines, or a YAML list. */
+const envNames = z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+  const names = (typeof v === 'string' ? v.split(/[\n,]/) : v).map((n) => n.trim()).filter(Boolean);
+  const bad = names.find((n) => !ENV_NAME.test(n));
+  return bad === undefined ? names : custom(ctx, `"${bad}" is not an environment variable name`);
+});
+
 const ttl = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
   if (ms === undefined) return custom(ctx, durationProblem(v, 'h'));
@@ -70,6 +80,11 @@ export const PREVIEW_FIELDS = {
     schema: pairs(/^([A-Za-z0-9_-]+\/)?[A-Za-z_][A-Za-z0-9_]*$/, SECRET_REF),
     expected:
       "previews: `NAME=arn:aws:secretsmanager:…` or `NAME=arn:aws:ssm:…` references, one per line, the only secrets a preview gets (never the base service's)",
+  },
+  'preview-allowed-environment': {
+    schema: envNames,
+    expected:
+      'previews: the environment variable names a pull request may set for its own preview through input `preview-environment`, separated by commas or new lines or a YAML list (e.g. `[FEATURE_FLAG, LOG_LEVEL]`); without it a pull request sets none',
   },
   'preview-ttl': {
     schema: ttl,

@@ -6,6 +6,7 @@
 import type { SmokeTest } from './blue-green-fields.js';
 import { SettingsError } from './errors.js';
 import type { Command, Layer } from './schema.js';
+import { parseLinePairs } from './values.js';
 
 export interface PreviewSettings {
   /** Shared preview listener ARN. */
@@ -28,6 +29,11 @@ export interface PreviewSettings {
   taskRoleArn?: string;
   executionRoleArn?: string;
   secrets: [string, string][];
+  /**
+   * The pull request's own environment values (input `preview-environment`), only names the base
+   * config allows (`preview-allowed-environment`); they go into the preview's container.
+   */
+  environment: [string, string][];
   /** From input `pull-request`; otherwise the command reads it from the event. */
   pullRequest?: number;
   /** Token for the pull-request comment and the GitHub deployment; none means no GitHub report. */
@@ -84,7 +90,47 @@ export function resolvePreview(
     taskRoleArn: s['preview-task-role-arn'],
     executionRoleArn: s['preview-execution-role-arn'],
     secrets: s['preview-secrets'] ?? [],
+    environment: pullRequestEnvironment(
+      inputs['preview-environment'],
+      s['preview-allowed-environment'] ?? [],
+    ),
     pullRequest: parsePullRequest(inputs['pull-request']),
     githubToken: inputs['github-token']?.trim() || undefined,
   };
+}
+
+/**
+ * The pull request's `NAME=value` lines, checked against the names the base config allows.
+ * The values come from the pull request and may be anything: no message here shows one.
+ */
+export function pullRequestEnvironment(
+  raw: string | undefined,
+  allowed: readonly string[],
+): [string, string][] {
+  if (!raw?.trim()) return [];
+  const allowedText = allowed.length ? allowed.join(', ') : 'none';
+  const parsed = parseLinePairs(raw);
+  if ('badLine' in parsed) {
+    throw new SettingsError(
+      `Input "preview-environment" is invalid: line ${parsed.badLine} has no "NAME=" before its value. Expected: \`NAME=value\`, one per line, with names the base config allows in "preview-allowed-environment" (${allowedText}).`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const [name] of parsed.pairs) {
+    if (!allowed.includes(name)) {
+      const shown = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name)
+        ? name
+        : 'a name that is not a valid environment variable name';
+      throw new SettingsError(
+        `Input "preview-environment" sets ${shown}, which the base config does not allow for previews. Expected: only names listed in "preview-allowed-environment" of the base config (${allowedText}).`,
+      );
+    }
+    if (seen.has(name)) {
+      throw new SettingsError(
+        `Input "preview-environment" sets ${name} twice. Expected: each allowed name at most once.`,
+      );
+    }
+    seen.add(name);
+  }
+  return parsed.pairs;
 }

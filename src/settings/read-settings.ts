@@ -36,6 +36,7 @@ export const CONTROL_INPUTS = [
   'to',
   'reason',
   'pull-request',
+  'preview-environment',
   'github-token',
 ] as const;
 export const ALL_INPUTS: readonly string[] = [...CONTROL_INPUTS, ...FIELD_NAMES];
@@ -79,6 +80,7 @@ function expectedFor(key: PropertyKey | undefined): string {
 /** Inputs whose text may hold environment values, headers with tokens, or commands with secrets. */
 const MAY_HOLD_SECRETS = new Set([
   'environment-variables',
+  'preview-environment',
   'secrets',
   'smoke-tests',
   'smoke-command',

@@ -229,4 +229,54 @@ describe('preview isolation', () => {
       { name: 'DB_PASSWORD', valueFrom: secret('preview-db') },
     ]);
   });
+
+  it("sets only the environment names the base config allows, and never prints the pull request's values", async () => {
+    const allow = 'preview-allowed-environment: [FEATURE_FLAG, LOG_LEVEL]';
+    const printed = (r: Awaited<ReturnType<typeof runPreview>>) =>
+      [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs), JSON.stringify(r.state)].join('\n');
+    const ws = checkouts(baseConfig(allow), hostileConfig());
+    sim().log.clear();
+    const refused = await runPreview(sim(), github, env, {
+      command: 'preview-up',
+      pr: 24,
+      sha: HEAD,
+      baseSha: BASE,
+      workspace: ws,
+      inputs: {
+        ...UNSET,
+        'base-config': 'base/.github/deploy.yml',
+        images: env.sample.images.v2,
+        'preview-environment': 'LOG_LEVEL=debug-value-24\nDATABASE_URL=postgres://prod-db-value-24',
+      },
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errors.join('\n')).toContain(
+      'Input "preview-environment" sets DATABASE_URL, which the base config does not allow for previews. Expected: only names listed in "preview-allowed-environment" of the base config (FEATURE_FLAG, LOG_LEVEL).',
+    );
+    expect(sim().log.calls.filter((c) => c.userAgent?.includes('deploy-action'))).toEqual([]);
+    expect(printed(refused)).not.toMatch(/value-24/);
+
+    const allowed = await runPreview(sim(), github, env, {
+      command: 'preview-up',
+      pr: 25,
+      sha: HEAD,
+      baseSha: BASE,
+      workspace: ws,
+      inputs: {
+        ...UNSET,
+        'base-config': 'base/.github/deploy.yml',
+        images: env.sample.images.v2,
+        'preview-environment': 'FEATURE_FLAG=new-checkout,beta=on-25\nLOG_LEVEL=debug-value-25',
+      },
+    });
+    expect(allowed.errors).toEqual([]);
+    const td = await previewDefinition(25);
+    expect(td.containerDefinitions![0]!.environment).toEqual(
+      expect.arrayContaining([
+        { name: 'FEATURE_FLAG', value: 'new-checkout,beta=on-25' },
+        { name: 'LOG_LEVEL', value: 'debug-value-25' },
+      ]),
+    );
+    expect(printed(allowed)).not.toMatch(/beta=on-25|debug-value-25/);
+  });
 });

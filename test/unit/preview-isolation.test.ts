@@ -61,6 +61,40 @@ describe('preview settings', () => {
     );
   });
 
+  it("take the pull request's environment values only for names the base config allows", () => {
+    const dir = checkout(BASE, `${CONFIG}preview-allowed-environment: [FEATURE_FLAG, LOG_LEVEL]\n`);
+    const read = (values: string) =>
+      readSettings({
+        inputs: { command: 'preview-up', 'base-config': '.github/deploy.yml', 'preview-environment': values },
+        workspace: dir,
+        env: { GITHUB_EVENT_PATH: event(BASE) },
+      });
+    expect(read('FEATURE_FLAG=new-checkout,beta=1\nLOG_LEVEL=debug').preview?.environment).toEqual([
+      ['FEATURE_FLAG', 'new-checkout,beta=1'],
+      ['LOG_LEVEL', 'debug'],
+    ]);
+    const refused = () => read('LOG_LEVEL=debug\nAWS_SECRET_ACCESS_KEY=hunter2-not-for-logs');
+    expect(refused).toThrow(
+      'Input "preview-environment" sets AWS_SECRET_ACCESS_KEY, which the base config does not allow for previews. Expected: only names listed in "preview-allowed-environment" of the base config (FEATURE_FLAG, LOG_LEVEL).',
+    );
+    expect(() => refused()).not.toThrow(/hunter2/);
+  });
+
+  it('refuse every pull-request environment value when the base config allows none', () => {
+    const dir = checkout(BASE, CONFIG);
+    expect(() =>
+      readSettings({
+        inputs: {
+          command: 'preview-up',
+          'base-config': '.github/deploy.yml',
+          'preview-environment': 'LOG_LEVEL=debug',
+        },
+        workspace: dir,
+        env: { GITHUB_EVENT_PATH: event(BASE) },
+      }),
+    ).toThrow(/sets LOG_LEVEL, which the base config does not allow .*\(none\)\.$/);
+  });
+
   it('refuse "config" for preview commands, and "base-config" for the others', () => {
     const dir = checkout(BASE, CONFIG);
     expect(() =>
@@ -94,7 +128,7 @@ describe('a preview task definition', () => {
   };
 
   it('has no role or secret of the base service when the base config names none', () => {
-    const def = isolatePreview(production, target, { secrets: [] });
+    const def = isolatePreview(production, target, { secrets: [], environment: [] });
     expect(def.taskRoleArn).toBeUndefined();
     expect(def.executionRoleArn).toBeUndefined();
     const [c] = def.containerDefinitions!;
@@ -109,6 +143,7 @@ describe('a preview task definition', () => {
       taskRoleArn: 'arn:aws:iam::123456789012:role/preview-task',
       executionRoleArn: 'arn:aws:iam::123456789012:role/preview-execution',
       secrets: [['DB_PASSWORD', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:preview-db']],
+      environment: [],
     });
     expect(def.taskRoleArn).toBe('arn:aws:iam::123456789012:role/preview-task');
     expect(def.executionRoleArn).toBe('arn:aws:iam::123456789012:role/preview-execution');
@@ -116,5 +151,10 @@ describe('a preview task definition', () => {
       { name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:preview-db' },
     ]);
     expect(def.containerDefinitions![0]!.logConfiguration?.logDriver).toBe('awslogs');
+  });
+
+  it("carries the pull request's allowed environment values in its container", () => {
+    const def = isolatePreview(production, target, { secrets: [], environment: [['LOG_LEVEL', 'debug']] });
+    expect(def.containerDefinitions![0]!.environment).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
   });
 });

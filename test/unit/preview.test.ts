@@ -32,6 +32,7 @@ const preview: PreviewSettings = {
   domain: 'preview.example.com',
   smokeTests: [],
   secrets: [],
+  environment: [],
 };
 
 describe('preview names', () => {
