@@ -7,9 +7,9 @@ import type { AwsClients } from '../aws/clients.js';
 import { runRelease } from '../release/runner.js';
 import { renderSummary, summary } from '../report/summary.js';
 import type { RegisterSettings } from '../settings/settings.js';
-import { imageDigests, logPrepared } from '../taskdef/log.js';
+import { imageDigests } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { type PreparedTaskDefinition, prepareTaskDefinition } from '../taskdef/prepare.js';
+import { type PreparedTaskDefinition, prepareAsStep } from '../taskdef/prepare.js';
 import type { CommandResult } from './result.js';
 
 export async function registerCommand(
@@ -18,20 +18,15 @@ export async function registerCommand(
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
   const target = settings.targets[0]!;
-  const prepared = await core.group('Register task definition', async () => {
-    // A new revision changes nothing that runs: a journal step with nothing to undo.
-    const p = await runRelease(clients, 'exit', ({ journal }) =>
-      journal.final('register the task definition', () =>
-        prepareTaskDefinition(clients, target, {
-          dryRun: settings.dryRun,
-          pinImageDigests: settings.pinImageDigests,
-          rendered: rendered[0],
-        }),
-      ),
-    );
-    logPrepared(p, settings.dryRun);
-    return p;
-  });
+  const prepared = await runRelease(clients, 'exit', ({ journal }) =>
+    core.group('Register task definition', () =>
+      prepareAsStep(journal, clients, target, {
+        dryRun: settings.dryRun,
+        pinImageDigests: settings.pinImageDigests,
+        rendered: rendered[0],
+      }),
+    ),
+  );
   return {
     outputs: {
       'task-definition-arn': prepared.arn ?? '',

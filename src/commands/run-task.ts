@@ -11,9 +11,8 @@ import { runRelease } from '../release/runner.js';
 import { renderSummary, summary } from '../report/summary.js';
 import { taskSummary } from '../report/task-summary.js';
 import type { RunTaskSettings } from '../settings/settings.js';
-import { logPrepared } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { prepareTaskDefinition } from '../taskdef/prepare.js';
+import { prepareAsStep } from '../taskdef/prepare.js';
 import type { CommandResult } from './result.js';
 
 export async function runTaskCommand(
@@ -22,20 +21,15 @@ export async function runTaskCommand(
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
   const target = settings.targets[0]!;
-  const prepared = await core.group('Task definition', async () => {
-    // A new revision changes nothing that runs: a journal step with nothing to undo.
-    const p = await runRelease(clients, 'exit', ({ journal }) =>
-      journal.final('register the task definition', () =>
-        prepareTaskDefinition(clients, target, {
-          dryRun: settings.dryRun,
-          pinImageDigests: settings.pinImageDigests,
-          rendered: rendered[0],
-        }),
-      ),
-    );
-    logPrepared(p, settings.dryRun);
-    return p;
-  });
+  const prepared = await runRelease(clients, 'exit', ({ journal }) =>
+    core.group('Task definition', () =>
+      prepareAsStep(journal, clients, target, {
+        dryRun: settings.dryRun,
+        pinImageDigests: settings.pinImageDigests,
+        rendered: rendered[0],
+      }),
+    ),
+  );
   const base = { 'task-definition-arn': prepared.arn ?? '' };
   if (settings.dryRun || !prepared.arn) {
     return {

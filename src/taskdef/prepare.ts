@@ -2,6 +2,7 @@
  * The first step of every deploy and the whole of `register`: load the source definition,
  * apply the overrides, pin images by digest, then register it (or reuse an identical revision).
  */
+
 import type { AwsClients } from '../aws/clients.js';
 import { SettingsError } from '../settings/errors.js';
 import type { ServiceTarget } from '../settings/settings.js';
@@ -12,6 +13,7 @@ import {
   liveTaskDefinitionArn,
   loadTaskDefinitionFile,
 } from './load.js';
+import { logPrepared } from './log.js';
 import { maskSecretValues } from './mask.js';
 import type { TaskDefinitionInput } from './normalize.js';
 import { type RegisterResult, registerTaskDefinition, revisionOf } from './register.js';
@@ -132,4 +134,22 @@ export async function prepareTaskDefinition(
     showEnvironmentValues: target.diffEnvironmentValues,
   });
   return { ...result, images, previousArn: liveArn, definition: rendered };
+}
+
+/**
+ * `prepareTaskDefinition` as a journal step with nothing to undo (a new revision changes
+ * nothing that runs), logged the way every command logs it. The journal is given by shape:
+ * release/ builds on taskdef/, not the other way round.
+ */
+export async function prepareAsStep(
+  journal: { final<T>(what: string, fn: () => Promise<T>): Promise<T> },
+  clients: AwsClients,
+  target: ServiceTarget,
+  options: { dryRun: boolean; pinImageDigests: boolean; rendered?: TaskDefinitionInput },
+): Promise<PreparedTaskDefinition> {
+  const p = await journal.final('register the task definition', () =>
+    prepareTaskDefinition(clients, target, options),
+  );
+  logPrepared(p, options.dryRun);
+  return p;
 }
