@@ -67,13 +67,15 @@ export async function retireOldSide(
     });
     const moved = await moveStepAlarms(clients, journal, {
       policies: stepPolicies,
-      dimensions: new Map<string, string>([
-        [old.service, now.service],
-        [
-          targetGroupDimension(old.targetGroupArn) ?? old.targetGroupArn,
-          targetGroupDimension(now.targetGroupArn) ?? now.targetGroupArn,
-        ],
-      ]),
+      // AWS/ECS alarms name the service (ServiceName), AWS/ApplicationELB ones its target group.
+      dimensions: new Map(
+        (
+          [
+            [old.service, now.service],
+            [targetGroupDimension(old.targetGroupArn) ?? '', targetGroupDimension(now.targetGroupArn) ?? ''],
+          ] as const
+        ).filter(([from, to]) => from && to),
+      ),
     });
     if (moved.length) core.info(`Step scaling alarms now act on ${now.service}: ${moved.join(', ')}.`);
     core.info(
