@@ -11,11 +11,38 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { ROOT } from '../test/harness/run-action.js';
 
 const dist = path.join(ROOT, 'dist');
 rmSync(dist, { recursive: true, force: true });
+
+/**
+ * `@actions/core` imports its OIDC client at the top, and with it `@actions/http-client` and
+ * undici (over 400 KB minified) that every command parsed before its first AWS call, though only
+ * `getIDToken` uses them and the action never calls it. Loading the OIDC client inside
+ * `getIDToken` puts them in a chunk of their own; the rest of the module is unchanged.
+ */
+const lazyOidcClient: Plugin = {
+  name: 'lazy-oidc-client',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const staticImport = "import { OidcClient } from './oidc-utils.js';";
+      const call = 'return yield OidcClient.getIDToken(aud);';
+      // A new @actions/core that no longer matches fails the bundle instead of silently keeping undici.
+      if (!source.includes(staticImport) || !source.includes(call)) {
+        throw new Error(`${args.path}: the OIDC import or call changed; update lazyOidcClient`);
+      }
+      return {
+        contents: source
+          .replace(staticImport, '')
+          .replace(call, "return yield (yield import('./oidc-utils.js')).OidcClient.getIDToken(aud);"),
+        loader: 'js',
+      };
+    });
+  },
+};
 
 const result = await build({
   absWorkingDir: ROOT,
@@ -31,6 +58,7 @@ const result = await build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [lazyOidcClient],
   // The SDK and @actions/* dependencies include CommonJS that calls require() for Node's own
   // modules; an ES module has no `require`, so each chunk makes one.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
