@@ -3,6 +3,7 @@
  * each in its own folder under strategies/. This module turns either outcome into outputs, a
  * job summary and the failure message.
  */
+import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { RESTORE_TRAFFIC, runRelease } from '../release/runner.js';
 import { blueGreenSummary } from '../report/blue-green-summary.js';
@@ -25,10 +26,15 @@ export async function deployCommand(
     const outcome = await runRelease(clients, RESTORE_TRAFFIC, (runner) =>
       deployBlueGreen(settings, clients, rendered[0], runner),
     );
+    if (outcome.status === 'superseded' && settings.allowSuperseded) {
+      core.warning(
+        `Blue-green release superseded: ${outcome.reason}. Passing the step (input "allow-superseded").`,
+      );
+    }
     return {
       outputs: blueGreenOutputs(outcome),
       summary: blueGreenSummary(outcome, clients.region, settings.blueGreen.alarms),
-      failure: blueGreenFailure(outcome),
+      failure: blueGreenFailure(outcome, settings.allowSuperseded),
     };
   }
   if (settings.strategy === 'ecs-blue-green') {
@@ -110,11 +116,16 @@ export function blueGreenOutputs(o: ReleaseOutcome): Record<string, string> {
     registered: String(p?.registered ?? false),
     'image-digests': JSON.stringify(p ? imageDigests(p) : {}),
     'previous-task-definition-arn': o.topology?.live.taskDefinition ?? '',
+    'superseded-by': o.supersededBy?.deploymentId ?? '',
   };
 }
 
-export function blueGreenFailure(o: ReleaseOutcome): string | undefined {
+export function blueGreenFailure(o: ReleaseOutcome, allowSuperseded = false): string | undefined {
   switch (o.status) {
+    case 'superseded':
+      return allowSuperseded
+        ? undefined
+        : `Blue-green release superseded (production stays on ${o.previousColor}, nothing of the newer deployment was undone): ${o.reason}. Set input "allow-superseded" to pass the step when this happens.`;
     case 'deployed':
     case 'unchanged':
     case 'dry-run':

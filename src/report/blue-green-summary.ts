@@ -19,6 +19,7 @@ const OUTCOME: Record<ReleaseOutcome['status'], Outcome> = {
   refused: 'refused',
   'rolled-back': 'rolled-back',
   cancelled: 'cancelled',
+  superseded: 'superseded',
   failed: 'failed',
 };
 
@@ -41,6 +42,8 @@ function headline(o: ReleaseOutcome): string {
       return o.undo?.failed.length
         ? 'Cancelled: the post step finishes the undo.'
         : `Cancelled: production is back on **${o.previousColor}**.`;
+    case 'superseded':
+      return `Superseded: deployment \`${o.supersededBy?.deploymentId ?? '?'}\` (${revision(o.supersededBy?.taskDefinitionArn)}) replaced this release's on **${o.topology?.idle.color ?? 'the idle side'}**; production stays on **${o.previousColor}**.`;
     case 'failed':
       return 'Failed.';
   }

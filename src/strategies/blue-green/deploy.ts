@@ -32,7 +32,7 @@ import { runSmokeCommand } from '../../smoke/smoke-command.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
 import { createIdleService, idleServiceInput } from './create-idle.js';
-import { AlarmFiredError, RefusedError } from './errors.js';
+import { AlarmFiredError, RefusedError, SupersededError } from './errors.js';
 import { type GateResult, judgeWindow } from './gates.js';
 import { retireOldSide } from './retire-old-side.js';
 import { takeLock } from './take-lock.js';
@@ -47,6 +47,7 @@ export type ReleaseStatus =
   | 'refused'
   | 'rolled-back'
   | 'cancelled'
+  | 'superseded'
   | 'failed';
 
 export interface TrafficEvent {
@@ -74,6 +75,8 @@ export interface ReleaseOutcome {
   notes: string[];
   /** Each gated window's metrics and verdict, "no data" included. */
   gates: GateResult[];
+  /** The newer deployment that replaced ours on the idle side (status `superseded`): left alone. */
+  supersededBy?: { deploymentId: string; taskDefinitionArn: string };
 }
 
 /**
@@ -536,6 +539,7 @@ async function failRelease(
 ): Promise<ReleaseOutcome> {
   const cancelled = isCancelled(err);
   outcome.reason = (err as Error).message;
+  if (err instanceof SupersededError) return await leaveToNewer(err, outcome, journal);
   if (err instanceof RefusedError) outcome.status = 'refused';
   else if (cancelled) outcome.status = 'cancelled';
   else outcome.status = scaledUp ? 'rolled-back' : 'failed';
@@ -557,6 +561,26 @@ async function failRelease(
   }
   if (undo.failed.length)
     outcome.notes.push(...undo.failed, 'The post step retries what could not be undone.');
+  return outcome;
+}
+
+/**
+ * Superseded is not failed: the newer deployment on the idle side stays as it is (its
+ * revision, its tasks, the bounds it runs within), so nothing but the lock is undone; no
+ * traffic had moved to the idle side.
+ */
+async function leaveToNewer(
+  err: SupersededError,
+  outcome: ReleaseOutcome,
+  journal: Journal,
+): Promise<ReleaseOutcome> {
+  outcome.status = 'superseded';
+  outcome.supersededBy = err.by;
+  outcome.liveColor = outcome.previousColor;
+  const note = `Left alone: deployment ${err.by.deploymentId} (${shortArn(err.by.taskDefinitionArn)}) replaced this release's on the idle side; no traffic was moved and nothing of it was undone.`;
+  outcome.notes.push(note);
+  journal.commit([note]);
+  outcome.undo = await journal.undo(core.info);
   return outcome;
 }
 

@@ -15,3 +15,14 @@ export class AlarmFiredError extends Error {
     super(message);
   }
 }
+
+/** Another deployment replaced ours on the idle side: it is newer, and the release leaves it alone. */
+export class SupersededError extends Error {
+  override name = 'SupersededError';
+  constructor(
+    message: string,
+    readonly by: { deploymentId: string; taskDefinitionArn: string },
+  ) {
+    super(message);
+  }
+}

@@ -11,6 +11,7 @@ import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { sleep } from '../../release/cancel.js';
 import type { Settings } from '../../settings/settings.js';
 import { formatDuration } from '../../settings/values.js';
+import { SupersededError } from './errors.js';
 import type { Side } from './topology.js';
 
 export async function waitForDeployment(
@@ -26,6 +27,13 @@ export async function waitForDeployment(
     clock: { now: () => Date.now(), sleep: (ms) => sleep(ms, signal) },
   });
   if (!result || result.verdict.state === 'succeeded') return;
+  if (result.verdict.state === 'superseded') {
+    const { by, reason } = result.verdict;
+    throw new SupersededError(`${idle.service} (${idle.color}): superseded: ${reason}`, {
+      deploymentId: by.deploymentId,
+      taskDefinitionArn: by.taskDefinition,
+    });
+  }
   const diagnosis = await diagnoseDeployment(clients.ecs, cluster, idle.service, deploymentId).catch(
     () => undefined,
   );
