@@ -500,6 +500,7 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     readMetrics,
     readScaling,
     moveScaling,
+    moveStepScalingAlarms,
     driveNativeDeployments,
     readRevisions,
   ],

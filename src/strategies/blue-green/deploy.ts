@@ -11,7 +11,7 @@
 import { setTimeout } from 'node:timers/promises';
 import * as core from '@actions/core';
 import { AlarmWatch } from '../../aws/alarms.js';
-import { type Bounds, readBounds, resourceIdOf, writeBounds } from '../../aws/autoscaling.js';
+import { type Bounds, readBounds, resourceIdOf } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
@@ -31,6 +31,7 @@ import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
 import { runSmokeCommand } from '../../smoke/smoke-command.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
+import { prepareBounds } from './autoscaling-hand-over.js';
 import { createIdleService, idleServiceInput } from './create-idle.js';
 import { AlarmFiredError, RefusedError, SupersededError } from './errors.js';
 import { type GateResult, judgeWindow } from './gates.js';
@@ -319,18 +320,13 @@ async function scaleUp(
     r.scaledUp = true;
     // The idle side is held at 0..0 between releases; it needs room for the live capacity
     // before UpdateService, or autoscaling clamps it straight back to 0.
-    const idleResource = resourceIdOf(topology.cluster, idle.service);
-    const previous = await readBounds(clients.autoscaling, idleResource);
-    const wanted = liveBounds
-      ? { ...liveBounds, suspended: false }
-      : previous && previous.max < capacity
-        ? { ...previous, max: capacity }
-        : undefined;
-    if (wanted) {
-      await journal.perform({ kind: 'scalable-target', resourceId: idleResource, previous }, () =>
-        writeBounds(clients.autoscaling, idleResource, wanted),
-      );
-    }
+    await prepareBounds(clients, journal, resourceIdOf(topology.cluster, idle.service), (previous) =>
+      liveBounds
+        ? { ...liveBounds, suspended: false }
+        : previous && previous.max < capacity
+          ? { ...previous, max: capacity }
+          : undefined,
+    );
     const idleStep: Extract<Step, { kind: 'service' }> = {
       kind: 'service',
       cluster: topology.cluster,

@@ -1,11 +1,13 @@
 /**
  * Rollback of a blue-green service. When the idle side still runs the target revision and all
  * its targets are healthy, the rollback is one listener change: production weights move back
- * in a single ModifyListener, in seconds, while the side rolled back from keeps running. Any
+ * in a single ModifyListener, in seconds, with autoscaling handed over as a release does it
+ * (the side rolled back from is held at 0..0 once its traffic left). Any
  * other case deploys the target revision through the normal blue-green release (smoke tests
  * and alarm watch included).
  */
 import * as core from '@actions/core';
+import { readBounds, resourceIdOf } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
@@ -16,6 +18,7 @@ import { RollbackRefused, resolveRevision } from '../../history/rollback-target.
 import { LOCK_TTL_MS, listenerOf, takeLocks } from '../../release/lock.js';
 import type { ReleaseRunner } from '../../release/runner.js';
 import type { BlueGreenDeploySettings, BlueGreenRollbackSettings } from '../../settings/settings.js';
+import { handOverAutoscaling, prepareBounds } from './autoscaling-hand-over.js';
 import { deployBlueGreen, type ReleaseOutcome } from './deploy.js';
 import { productionRouteStep, readTopology, type Topology } from './topology.js';
 
@@ -106,9 +109,24 @@ export async function rollbackBlueGreen(
       throw err.name === 'LockHeldError' ? new RollbackRefused(err.message) : err;
     });
     if (lock?.tookOver) core.info(`Took over the expired release lock of ${describeHolder(lock.tookOver)}.`);
+    // The release's hand-over, in its order: the side live again gets the live bounds before
+    // traffic reaches it (it was held at 0..0 as the idle side).
+    const liveBounds = await readBounds(
+      clients.autoscaling,
+      resourceIdOf(topology.cluster, topology.live.service),
+    );
+    if (liveBounds) {
+      await prepareBounds(clients, journal, resourceIdOf(topology.cluster, topology.idle.service), () => ({
+        ...liveBounds,
+        suspended: false,
+      }));
+    }
     // Journalled like any traffic move: a failure or cancel puts the weights back.
     await journal.perform(productionRouteStep(topology), () => setWeights(clients.elb, bg.listener, weights));
     core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
+    // Traffic has left the side rolled back from: its policies go to the side live again and it
+    // is held idle. Undone with the switch if anything fails before the commit.
+    if (liveBounds) await handOverAutoscaling(clients, journal, topology);
   });
   journal.commit();
   // Committed: the undo now only releases the lock.
