@@ -5,6 +5,7 @@
  * on the old revision, and that is a failure.
  */
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
+import { familyRevision } from './arn.js';
 
 /** ECS's own circuit-breaker threshold: ceil(0.5 × desired), at least 3, at most 200. */
 export function circuitBreakerThreshold(desired: number): number {
@@ -168,9 +169,7 @@ function supersededBy(primary: Deployment, ours: string, progress: Progress): Ve
 }
 
 /** `web:7` from a task-definition ARN, for readable messages. */
-export function shortArn(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
+export const shortArn = familyRevision;
 
 export function describeProgress(p: Progress): string {
   return `${p.running}/${p.desired} running, ${p.pending} pending, ${p.failed} failed`;

@@ -14,6 +14,7 @@ import {
   paginateListTasks,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { resourceId } from './arn.js';
 
 export interface StoppedContainer {
   name: string;
@@ -89,7 +90,7 @@ function byStopTime(a: Task, b: Task): number {
 function toStoppedTask(t: Task): StoppedTask {
   const arn = t.taskArn ?? '';
   return {
-    taskId: arn.slice(arn.lastIndexOf('/') + 1),
+    taskId: resourceId(arn),
     stoppedReason: t.stoppedReason,
     stopCode: t.stopCode,
     containers: (t.containers ?? []).map((c) => ({

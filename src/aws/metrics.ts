@@ -14,6 +14,7 @@ import {
   type Datapoint,
   GetMetricStatisticsCommand,
 } from '@aws-sdk/client-cloudwatch';
+import { loadBalancerDimension, targetGroupDimension } from './arn.js';
 
 export interface GateLimits {
   max5xxRatePercent?: number;
@@ -29,13 +30,7 @@ export interface GateReading {
   p95Ms?: number;
 }
 
-/** `app/name/id` from a listener ARN, `targetgroup/name/id` from a target-group ARN. */
-export function loadBalancerDimension(listenerArn: string): string | undefined {
-  return /:listener(?:-rule)?\/(app\/[^/]+\/[^/]+)\//.exec(listenerArn)?.[1];
-}
-export function targetGroupDimension(targetGroupArn: string): string | undefined {
-  return /:(targetgroup\/[^/]+\/[^/]+)$/.exec(targetGroupArn)?.[1];
-}
+export { loadBalancerDimension, targetGroupDimension };
 
 export function gatesEnabled(limits: GateLimits): boolean {
   return limits.max5xxRatePercent !== undefined || limits.maxP95LatencyMs > 0;

@@ -9,6 +9,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../settings/values.js';
+import { serviceName } from './arn.js';
 import {
   circuitBreakerThreshold,
   describeProgress,
@@ -107,9 +108,8 @@ export function isTransient(err: unknown): boolean {
   );
 }
 
-export function nameOf(nameOrArn: string): string {
-  return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
-}
+/** The service's name, from its name or its long or short ARN. */
+export const nameOf = serviceName;
 
 /** Group targets per cluster, then cut each group into DescribeServices-sized batches. */
 export function batchTargets(targets: WatchTarget[]): WatchTarget[][] {

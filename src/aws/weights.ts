@@ -1,3 +1,4 @@
+import { targetGroupName } from './arn.js';
 /**
  * Listener weights as plain data: what the journal records and the log prints. Kept apart from
  * `traffic.ts`, which moves them, so the post step can describe a journal without loading the
@@ -17,8 +18,4 @@ export function describeWeights(weights: Weights): string {
     .join(', ');
 }
 
-/** `web-blue` from `arn:…:targetgroup/web-blue/0123…`. */
-export function targetGroupName(arn: string): string {
-  const m = /targetgroup\/([^/]+)\//.exec(arn);
-  return m?.[1] ?? arn;
-}
+export { targetGroupName };

@@ -15,6 +15,7 @@ import {
   ListServiceDeploymentsCommand,
   type ServiceDeploymentBrief,
 } from '@aws-sdk/client-ecs';
+import { familyRevision } from '../aws/arn.js';
 
 export interface RecordedRevision {
   taskDefinitionArn: string;
@@ -122,7 +123,7 @@ export async function recordedRevisions(
 
 /** `family` of a task-definition ARN or `family:revision`. */
 export function familyOf(taskDefinition: string): string {
-  const name = taskDefinition.slice(taskDefinition.lastIndexOf('/') + 1);
+  const name = familyRevision(taskDefinition);
   return name.slice(0, name.lastIndexOf(':'));
 }
 

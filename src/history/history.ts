@@ -12,6 +12,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
+import { familyRevision } from '../aws/arn.js';
 import type { RunContext } from '../settings/settings.js';
 
 export const HISTORY_TAG_PREFIX = 'deploy-action:history:';
@@ -38,9 +39,7 @@ function tagSafe(text: string): string {
     .trim();
 }
 
-export function familyRevision(taskDefinitionArn: string): string {
-  return taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1);
-}
+export { familyRevision };
 
 export function encodeEntry(e: HistoryEntry): string {
   const fields = [

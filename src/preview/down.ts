@@ -20,6 +20,7 @@ import {
   RuleNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
+import { familyOf } from '../history/ecs-records.js';
 import type { Journal } from '../release/journal.js';
 import { resourceNames } from './naming.js';
 import { isPreviewOf, listTaggedRules } from './rule.js';
@@ -132,11 +133,7 @@ async function deregisterRevisions(
   );
   for await (const page of pages) {
     // The prefix `web-pr-1` also matches `web-pr-12`: keep the exact family only.
-    arns.push(
-      ...(page.taskDefinitionArns ?? []).filter(
-        (a) => a.slice(a.lastIndexOf('/') + 1, a.lastIndexOf(':')) === family,
-      ),
-    );
+    arns.push(...(page.taskDefinitionArns ?? []).filter((a) => familyOf(a) === family));
   }
   for (const arn of arns)
     await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));

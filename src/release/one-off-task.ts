@@ -5,6 +5,7 @@
  * containers ended — with each container's exit code and the tail of its log for the reader.
  */
 import * as core from '@actions/core';
+import { familyRevision, resourceId } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { awslogsDestination, type LogTail, logTail } from '../aws/logs.js';
 import {
@@ -105,9 +106,9 @@ export async function runOneOffTask(
   );
   const taskArn = started.taskArn!;
   journal.amend(step, { taskArn });
-  const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
+  const taskId = resourceId(taskArn);
   core.info(
-    `Started one-off task ${taskId} of ${request.taskDefinitionArn.slice(request.taskDefinitionArn.lastIndexOf('/') + 1)} (started by ${request.options.startedBy}).`,
+    `Started one-off task ${taskId} of ${familyRevision(request.taskDefinitionArn)} (started by ${request.options.startedBy}).`,
   );
 
   let stopped: Awaited<ReturnType<typeof waitUntilStopped>>;

@@ -13,6 +13,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { resourceId } from '../aws/arn.js';
 import type { Bounds } from '../aws/autoscaling.js';
 import type { AwsClients, ClientKind } from '../aws/clients.js';
 import { setServiceRevision } from '../aws/update-service.js';
@@ -96,7 +97,7 @@ export function describeStep(step: Step): string {
     case 'scalable-target':
       return `autoscaling of ${step.resourceId}`;
     case 'task':
-      return `one-off task ${step.taskArn ? step.taskArn.slice(step.taskArn.lastIndexOf('/') + 1) : `started by ${step.startedBy}`}`;
+      return `one-off task ${step.taskArn ? resourceId(step.taskArn) : `started by ${step.startedBy}`}`;
     case 'native-deployment':
       return `ECS blue/green deployment of ${step.service}`;
     case 'deployment-configuration':
@@ -120,7 +121,7 @@ async function notOursToUndo(
   const deployments = out.services?.[0]?.deployments ?? [];
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   if (!primary) return undefined;
-  const td = (arn?: string) => (arn ?? '').slice((arn ?? '').lastIndexOf('/') + 1);
+  const td = (arn?: string) => familyRevision(arn ?? '');
   // A newer deployment than ours supersedes it; an older one made PRIMARY again is ECS's own
   // rollback (circuit breaker, alarms) of ours, which the undo may follow.
   const newer =
@@ -210,7 +211,7 @@ export async function undoStepFully(clients: AwsClients, step: Step): Promise<Un
         );
       return {
         text: arns.length
-          ? `One-off task ${arns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} stopped.`
+          ? `One-off task ${arns.map(resourceId).join(', ')} stopped.`
           : `No one-off task started by ${step.startedBy} was running.`,
       };
     }
@@ -224,7 +225,7 @@ export async function undoStepFully(clients: AwsClients, step: Step): Promise<Un
       await writeConfiguration(clients, step.cluster, step.service, step.previousConfiguration);
       return {
         text: arn
-          ? `Production traffic restored: ECS is rolling ${step.service} back (StopServiceDeployment ${arn.slice(arn.lastIndexOf('/') + 1)}).`
+          ? `Production traffic restored: ECS is rolling ${step.service} back (StopServiceDeployment ${resourceId(arn)}).`
           : `${step.service}: no deployment in progress; deployment configuration set back.`,
       };
     }

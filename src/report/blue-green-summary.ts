@@ -4,6 +4,7 @@
  * and the task-definition diff.
  */
 
+import { targetGroupName } from '../aws/arn.js';
 import { shortArn } from '../aws/deployment-outcome.js';
 import { formatDuration } from '../settings/values.js';
 import type { ReleaseOutcome } from '../strategies/blue-green/deploy.js';
@@ -56,7 +57,7 @@ function sides(o: ReleaseOutcome, region: string): SideState[] {
   const deployed = o.status === 'deployed';
   const label = (s: Side) =>
     `${s.color}: ${link(s.service, serviceUrl(region, t.cluster, s.service))} (${link(
-      s.targetGroupArn.split('/')[1] ?? s.targetGroupArn,
+      targetGroupName(s.targetGroupArn),
       targetGroupUrl(region, s.targetGroupArn),
     )})`;
   const before = (s: Side) =>

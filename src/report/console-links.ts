@@ -1,3 +1,5 @@
+import { resourceId } from '../aws/arn.js';
+
 /** Links into the AWS console for the job summary: one click from a failure to the resource. */
 
 function host(region: string): string {
@@ -5,7 +7,7 @@ function host(region: string): string {
 }
 
 export function serviceUrl(region: string, cluster: string, service: string): string {
-  const clusterName = cluster.slice(cluster.lastIndexOf('/') + 1);
+  const clusterName = resourceId(cluster);
   return `${host(region)}/ecs/v2/clusters/${encodeURIComponent(clusterName)}/services/${encodeURIComponent(service)}/health?region=${region}`;
 }
 

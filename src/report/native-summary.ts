@@ -3,6 +3,8 @@
  * service and its two target groups, the alarms, the smoke results, the timeline of ECS's
  * lifecycle stages and the action's decisions, and what was undone.
  */
+
+import { familyRevision, targetGroupName } from '../aws/arn.js';
 import { formatDuration } from '../settings/values.js';
 import type { NativeOutcome } from '../strategies/ecs-native/deploy.js';
 import { alarmUrl, link, serviceUrl, targetGroupUrl } from './console-links.js';
@@ -32,9 +34,9 @@ export function nativeSummary(o: NativeOutcome, region: string, alarms: string[]
         [
           [
             link(name, serviceUrl(region, s.cluster, name)),
-            link(s.liveGroup.split('/')[1] ?? s.liveGroup, targetGroupUrl(region, s.liveGroup)),
-            link(s.newGroup.split('/')[1] ?? s.newGroup, targetGroupUrl(region, s.newGroup)),
-            `${s.desiredCount} × ${s.taskDefinition.slice(s.taskDefinition.lastIndexOf('/') + 1) || '—'}`,
+            link(targetGroupName(s.liveGroup), targetGroupUrl(region, s.liveGroup)),
+            link(targetGroupName(s.newGroup), targetGroupUrl(region, s.newGroup)),
+            `${s.desiredCount} × ${familyRevision(s.taskDefinition) || '—'}`,
           ],
         ],
       ),

@@ -3,11 +3,11 @@
  * command: the outcome first (and why), the task's row, how each container ended, the stopped
  * reason, and the tail of each container's log.
  */
+
+import { familyRevision, resourceId } from '../aws/arn.js';
 import type { OneOffTaskResult } from '../release/one-off-task.js';
 import { codeBlock, escapeCell, table } from './markdown.js';
 import { type Summary, summary } from './summary.js';
-
-const lastPart = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 export function taskSummary(
   title: string,
@@ -15,8 +15,8 @@ export function taskSummary(
   taskDefinitionArn: string,
   service: string | undefined,
 ): Summary {
-  const id = r.taskArn ? lastPart(r.taskArn) : undefined;
-  const revision = lastPart(taskDefinitionArn);
+  const id = r.taskArn ? resourceId(r.taskArn) : undefined;
+  const revision = familyRevision(taskDefinitionArn);
   const task = id ? `task \`${id}\`` : 'the task';
   const headline =
     r.status === 'succeeded'

@@ -4,6 +4,7 @@
  * shows what would change.
  */
 import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { familyRevision } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { diffDefinitions } from './diff.js';
 import { canonicalJson, type TaskDefinitionInput, toRegisterInput } from './normalize.js';
@@ -68,9 +69,7 @@ export async function registerTaskDefinition(
   checkTaskDefinitionSize(def);
   const latest = await latestRevision(clients, family);
   const baseline = options.live ?? latest;
-  const baselineLabel = baseline
-    ? baseline.arn.slice(baseline.arn.lastIndexOf('/') + 1)
-    : '(no earlier revision)';
+  const baselineLabel = baseline ? familyRevision(baseline.arn) : '(no earlier revision)';
   const diff = diffDefinitions(baselineLabel, baseline?.definition, def, {
     showValues: options.showEnvironmentValues,
   });

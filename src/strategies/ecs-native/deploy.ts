@@ -16,6 +16,7 @@ import * as core from '@actions/core';
 import type { ServiceDeployment } from '@aws-sdk/client-ecs';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../../aws/alarms.js';
+import { resourceId, targetGroupName } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { shortArn } from '../../aws/deployment-outcome.js';
 import {
@@ -202,7 +203,7 @@ export async function releaseNative(
       );
       if (!outcome.serviceDeploymentArn) throw new Error('ECS started no service deployment.');
       event(
-        `${native.service}: ECS ${native.shift.strategy} deployment of ${shortArn(prepared.arn ?? '')} started (${outcome.serviceDeploymentArn.slice(outcome.serviceDeploymentArn.lastIndexOf('/') + 1)}).`,
+        `${native.service}: ECS ${native.shift.strategy} deployment of ${shortArn(prepared.arn ?? '')} started (${resourceId(outcome.serviceDeploymentArn)}).`,
       );
     });
 
@@ -228,7 +229,7 @@ export async function releaseNative(
 }
 
 function groupName(arn: string): string {
-  return arn.split('/')[1] ?? arn;
+  return targetGroupName(arn);
 }
 
 /** Alarms must exist and be quiet (unless told to proceed); returns the names ECS should watch. */

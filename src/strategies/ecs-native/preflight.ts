@@ -17,6 +17,7 @@ import {
   DescribeTargetGroupsCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { loadBalancerOfRule, targetGroupName } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { newestServiceDeployment } from '../../aws/service-deployments.js';
 import type { NativeSettings } from '../../settings/native.js';
@@ -41,13 +42,7 @@ export interface NativeSetup {
 
 const refuse = (what: string) => new RefusedError(`${what} Nothing was changed.`);
 
-/** `arn:…:loadbalancer/app/<name>/<id>` of a listener rule ARN. */
-export function loadBalancerOfRule(ruleArn: string): string | undefined {
-  const m = /^(arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}):listener-rule\/(app\/[^/]+\/[^/]+)\//.exec(
-    ruleArn,
-  );
-  return m ? `${m[1]}:loadbalancer/${m[2]}` : undefined;
-}
+export { loadBalancerOfRule };
 
 function forwarded(rule: Rule): { arn: string; weight: number }[] {
   return (rule.Actions ?? []).flatMap((a) =>
@@ -169,7 +164,7 @@ export async function readNativeSetup(
   if (weighted.length !== 1) {
     throw refuse(
       `The production listener rule splits traffic (${forwarded(production)
-        .map((t) => `${t.arn.split('/')[1]} ${t.weight}`)
+        .map((t) => `${targetGroupName(t.arn)} ${t.weight}`)
         .join(', ')}): a deployment may be in progress. Let it finish or stop it first.`,
     );
   }
