@@ -15,6 +15,7 @@ import { deployNative, type NativeOutcome } from '../strategies/ecs-native/deplo
 import { deployRolling, type ServiceOutcome } from '../strategies/rolling/deploy.js';
 import { imageDigests } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
+import type { PreparedTaskDefinition } from '../taskdef/prepare.js';
 import type { CommandResult } from './result.js';
 
 export async function deployCommand(
@@ -100,6 +101,17 @@ export function deployOutputs(outcomes: ServiceOutcome[]): Record<string, string
   };
 }
 
+/** The outputs that name the task definition a release registered (or reused). */
+function preparedOutputs(p: PreparedTaskDefinition | undefined): Record<string, string> {
+  return {
+    'task-definition-arn': p?.arn ?? '',
+    'task-definition-family': p?.family ?? '',
+    'task-definition-revision': p?.revision !== undefined ? String(p.revision) : '',
+    registered: String(p?.registered ?? false),
+    'image-digests': JSON.stringify(p ? imageDigests(p) : {}),
+  };
+}
+
 export function blueGreenOutputs(o: ReleaseOutcome): Record<string, string> {
   const p = o.prepared;
   return {
@@ -110,11 +122,7 @@ export function blueGreenOutputs(o: ReleaseOutcome): Record<string, string> {
     'traffic-shifted': String(o.status === 'deployed' && o.trafficShifted),
     'rolled-back': String(o.rolledBack),
     'smoke-results': JSON.stringify(o.smoke),
-    'task-definition-arn': p?.arn ?? '',
-    'task-definition-family': p?.family ?? '',
-    'task-definition-revision': p?.revision !== undefined ? String(p.revision) : '',
-    registered: String(p?.registered ?? false),
-    'image-digests': JSON.stringify(p ? imageDigests(p) : {}),
+    ...preparedOutputs(p),
     'previous-task-definition-arn': o.topology?.live.taskDefinition ?? '',
     'superseded-by': o.supersededBy?.deploymentId ?? '',
   };
@@ -151,11 +159,7 @@ export function nativeOutputs(o: NativeOutcome): Record<string, string> {
     'traffic-shifted': String(o.status === 'deployed' && o.trafficShifted),
     'rolled-back': String(o.rolledBack),
     'smoke-results': JSON.stringify(o.smoke),
-    'task-definition-arn': p?.arn ?? '',
-    'task-definition-family': p?.family ?? '',
-    'task-definition-revision': p?.revision !== undefined ? String(p.revision) : '',
-    registered: String(p?.registered ?? false),
-    'image-digests': JSON.stringify(p ? imageDigests(p) : {}),
+    ...preparedOutputs(p),
     'previous-task-definition-arn': o.setup?.taskDefinition ?? '',
   };
 }

@@ -1,17 +1,2 @@
-/** Errors an ECS-native release tells apart. */
-
-/** A refusal happens before anything changed; its message says what to fix. */
-export class RefusedError extends Error {
-  override name = 'RefusedError';
-}
-
-/** A watched alarm fired: carries when the action noticed, for the restore-latency figure. */
-export class AlarmFiredError extends Error {
-  override name = 'AlarmFiredError';
-  constructor(
-    message: string,
-    readonly seenAt: number,
-  ) {
-    super(message);
-  }
-}
+/** Errors an ECS-native release tells apart: the same refusal and alarm as a blue-green release. */
+export { AlarmFiredError, RefusedError } from '../errors.js';
