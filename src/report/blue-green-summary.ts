@@ -10,6 +10,7 @@ import { formatDuration } from '../settings/values.js';
 import type { ReleaseOutcome } from '../strategies/blue-green/deploy.js';
 import type { Side } from '../strategies/blue-green/topology.js';
 import { alarmUrl, link, serviceUrl, targetGroupUrl } from './console-links.js';
+import { gateCells } from './gate-cells.js';
 import { table } from './markdown.js';
 import { type Outcome, renderSummary, type SideState, type Summary, summary } from './summary.js';
 
@@ -136,11 +137,7 @@ export function blueGreenModel(o: ReleaseOutcome, region: string, alarms: string
       body: table(
         ['Window', 'Minutes judged', 'Requests', '5xx', 'p95', 'Waited for data', ''],
         o.gates.map((g) => [
-          g.window,
-          String(g.minutes),
-          String(g.requests),
-          String(g.errors5xx),
-          g.p95Ms === undefined ? '—' : `${Math.round(g.p95Ms)} ms`,
+          ...gateCells(g),
           formatDuration(g.waitedMs),
           `${mark[g.verdict]}${g.detail ? ` ${g.detail}` : ''}`,
         ]),

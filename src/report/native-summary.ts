@@ -8,6 +8,7 @@ import { familyRevision, targetGroupName } from '../aws/arn.js';
 import { formatDuration } from '../settings/values.js';
 import type { NativeOutcome } from '../strategies/ecs-native/deploy.js';
 import { alarmUrl, link, serviceUrl, targetGroupUrl } from './console-links.js';
+import { gateCells } from './gate-cells.js';
 import { codeBlock, table } from './markdown.js';
 
 const HEADLINE: Record<NativeOutcome['status'], string> = {
@@ -72,11 +73,7 @@ export function nativeSummary(o: NativeOutcome, region: string, alarms: string[]
       table(
         ['Window', 'Minutes', 'Requests', '5xx', 'p95', 'Verdict'],
         o.gates.map((g) => [
-          g.window,
-          String(g.minutes),
-          String(g.requests),
-          String(g.errors5xx),
-          g.p95Ms === undefined ? '—' : `${Math.round(g.p95Ms)} ms`,
+          ...gateCells(g),
           g.verdict === 'failed'
             ? `❌ ${g.detail ?? ''}`
             : g.verdict === 'passed'

@@ -38,26 +38,18 @@ import { runSmokeTests, type SmokeResult } from '../../smoke/smoke.js';
 import { runSmokeCommand } from '../../smoke/smoke-command.js';
 import type { TaskDefinitionInput } from '../../taskdef/normalize.js';
 import { type PreparedTaskDefinition, prepareTaskDefinition } from '../../taskdef/prepare.js';
+import type { ReleaseStatus, TrafficEvent } from '../blue-green/deploy.js';
 import { type GateResult, judgeWindow } from '../blue-green/gates.js';
 import type { Side } from '../blue-green/topology.js';
 import { releaseConfiguration, withoutOurHook } from './configuration.js';
 import { AlarmFiredError, RefusedError } from './errors.js';
 import { type NativeSetup, readNativeSetup } from './preflight.js';
 
-export type NativeStatus =
-  | 'deployed'
-  | 'unchanged'
-  | 'dry-run'
-  | 'refused'
-  | 'rolled-back'
-  | 'cancelled'
-  | 'failed';
+/** The outcomes of a blue-green release except "superseded", which only a blue-green idle side reports. */
+export type NativeStatus = Exclude<ReleaseStatus, 'superseded'>;
 
-export interface NativeEvent {
-  /** Wall ms since the release started. */
-  atMs: number;
-  text: string;
-}
+/** One line of the traffic log, timed like a blue-green release's. */
+export type NativeEvent = TrafficEvent;
 
 export interface NativeOutcome {
   status: NativeStatus;
