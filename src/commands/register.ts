@@ -1,15 +1,10 @@
-/**
- * `command: register` — render and register a task definition (or reuse an identical
- * revision), without touching any service. With `dry-run`, show the diff and change nothing.
- */
-import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
-import { runRelease } from '../release/runner.js';
 import { renderSummary, summary } from '../report/summary.js';
 import type { RegisterSettings } from '../settings/settings.js';
 import { imageDigests } from '../taskdef/log.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { type PreparedTaskDefinition, prepareAsStep } from '../taskdef/prepare.js';
+import type { PreparedTaskDefinition } from '../taskdef/prepare.js';
+import { prepareOnce } from './prepare-once.js';
 import type { CommandResult } from './result.js';
 
 export async function registerCommand(
@@ -17,16 +12,7 @@ export async function registerCommand(
   clients: AwsClients,
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
-  const target = settings.targets[0]!;
-  const prepared = await runRelease(clients, 'exit', ({ journal }) =>
-    core.group('Register task definition', () =>
-      prepareAsStep(journal, clients, target, {
-        dryRun: settings.dryRun,
-        pinImageDigests: settings.pinImageDigests,
-        rendered: rendered[0],
-      }),
-    ),
-  );
+  const prepared = await prepareOnce('Register task definition', settings, clients, rendered);
   return {
     outputs: {
       'task-definition-arn': prepared.arn ?? '',

@@ -12,7 +12,7 @@ import { renderSummary, summary } from '../report/summary.js';
 import { taskSummary } from '../report/task-summary.js';
 import type { RunTaskSettings } from '../settings/settings.js';
 import type { TaskDefinitionInput } from '../taskdef/normalize.js';
-import { prepareAsStep } from '../taskdef/prepare.js';
+import { prepareOnce } from './prepare-once.js';
 import type { CommandResult } from './result.js';
 
 export async function runTaskCommand(
@@ -21,15 +21,7 @@ export async function runTaskCommand(
   rendered: (TaskDefinitionInput | undefined)[],
 ): Promise<CommandResult> {
   const target = settings.targets[0]!;
-  const prepared = await runRelease(clients, 'exit', ({ journal }) =>
-    core.group('Task definition', () =>
-      prepareAsStep(journal, clients, target, {
-        dryRun: settings.dryRun,
-        pinImageDigests: settings.pinImageDigests,
-        rendered: rendered[0],
-      }),
-    ),
-  );
+  const prepared = await prepareOnce('Task definition', settings, clients, rendered);
   const base = { 'task-definition-arn': prepared.arn ?? '' };
   if (settings.dryRun || !prepared.arn) {
     return {

@@ -4,20 +4,13 @@
  * input and a config-file key.
  */
 import * as z from 'zod';
-import { bool, custom, entriesOf } from './zod-values.js';
+import { bool, custom, entriesOf, splitList } from './zod-values.js';
 
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
 const ENV_NAME = /^([A-Za-z0-9_-]+\/)?[A-Za-z_][A-Za-z0-9_]*$/;
 
-const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
-  typeof v === 'string'
-    ? v
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : v,
-);
+const list = z.union([z.string(), z.array(z.string())]).transform(splitList);
 
 const ids = (pattern: RegExp, what: string) =>
   list.transform((v, ctx) => {

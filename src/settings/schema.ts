@@ -11,7 +11,7 @@ import { NATIVE_FIELDS } from './native-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
 import { RENDER_FIELDS } from './render-fields.js';
 import { RUN_TASK_FIELDS } from './run-task-fields.js';
-import { bool, custom, duration, durationIn, entriesOf, pairs } from './zod-values.js';
+import { bool, custom, duration, durationIn, entriesOf, pairs, splitList } from './zod-values.js';
 
 export const COMMANDS = [
   'deploy',
@@ -186,14 +186,7 @@ export const FIELDS = {
   'deployment-alarms': {
     schema: z
       .union([z.string(), z.array(z.string().min(1))])
-      .transform((v) =>
-        typeof v === 'string'
-          ? v
-              .split(/[\n,]/)
-              .map((s) => s.trim())
-              .filter(Boolean)
-          : v,
-      )
+      .transform(splitList)
       .pipe(
         // CloudWatch alarm names: 1 to 255 characters, no control characters.
         z.array(

@@ -77,3 +77,13 @@ export const pairs = (keyPattern: RegExp, valuePattern?: RegExp) =>
       if (dup) return custom(ctx, `${dup} is set twice`);
       return entries;
     });
+
+/** `a, b` or one per line into `['a', 'b']`; a YAML list is taken as it is. */
+export function splitList(v: string | string[]): string[] {
+  return typeof v === 'string'
+    ? v
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
+}
