@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { type DurationUnit, durationProblem, parseDuration } from './values.js';
-import { bool, custom, duration, durationIn } from './zod-values.js';
+import { bool, custom, duration, durationIn, matching } from './zod-values.js';
 
 const LISTENER_OR_RULE =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:(listener|listener-rule)\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+(\/[0-9a-f]+)?$/;
@@ -215,39 +215,28 @@ const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
 });
 
 export const BLUE_GREEN_FIELDS = {
-  listener: {
-    schema: z.string().regex(LISTENER_OR_RULE),
-    expected:
-      'blue-green: the production listener ARN or listener rule ARN whose forward action weights the two target groups',
-  },
-  'test-listener': {
-    schema: z.string().regex(LISTENER_OR_RULE),
-    expected:
-      'blue-green: a listener ARN or listener rule ARN (e.g. a header rule) that is pointed at the idle side for smoke tests',
-  },
-  'test-url': {
-    schema: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/),
-    expected:
-      'blue-green: the base URL smoke tests call to reach the test listener, e.g. `https://test.example.com:8443`',
-  },
-  'blue-service': {
-    schema: z.string().regex(SERVICE),
-    expected: 'blue-green: the blue ECS service name (default `<service>-blue`)',
-  },
-  'green-service': {
-    schema: z.string().regex(SERVICE),
-    expected: 'blue-green: the green ECS service name (default `<service>-green`)',
-  },
-  'blue-target-group': {
-    schema: z.string().regex(TARGET_GROUP),
-    expected:
-      "blue-green: the blue target group ARN (default: the blue service's load balancer target group)",
-  },
-  'green-target-group': {
-    schema: z.string().regex(TARGET_GROUP),
-    expected:
-      "blue-green: the green target group ARN (default: the green service's load balancer target group)",
-  },
+  listener: matching(
+    LISTENER_OR_RULE,
+    'blue-green: the production listener ARN or listener rule ARN whose forward action weights the two target groups',
+  ),
+  'test-listener': matching(
+    LISTENER_OR_RULE,
+    'blue-green: a listener ARN or listener rule ARN (e.g. a header rule) that is pointed at the idle side for smoke tests',
+  ),
+  'test-url': matching(
+    /^https?:\/\/[^\s/]+(\/[^\s]*)?$/,
+    'blue-green: the base URL smoke tests call to reach the test listener, e.g. `https://test.example.com:8443`',
+  ),
+  'blue-service': matching(SERVICE, 'blue-green: the blue ECS service name (default `<service>-blue`)'),
+  'green-service': matching(SERVICE, 'blue-green: the green ECS service name (default `<service>-green`)'),
+  'blue-target-group': matching(
+    TARGET_GROUP,
+    "blue-green: the blue target group ARN (default: the blue service's load balancer target group)",
+  ),
+  'green-target-group': matching(
+    TARGET_GROUP,
+    "blue-green: the green target group ARN (default: the green service's load balancer target group)",
+  ),
   'traffic-steps': {
     schema: trafficSteps,
     expected:

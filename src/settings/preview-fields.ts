@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { durationProblem, parseDuration } from './values.js';
-import { custom, pairs } from './zod-values.js';
+import { custom, matching, pairs } from './zod-values.js';
 
 const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** A Secrets Manager or SSM parameter ARN, or an SSM parameter name in the same region. */
@@ -44,11 +44,10 @@ const priorityRange = z.string().transform((v, ctx) => {
 });
 
 export const PREVIEW_FIELDS = {
-  'preview-listener': {
-    schema: z.string().regex(LISTENER),
-    expected:
-      'previews: the ARN of the shared preview listener (`arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>`) that gets one rule per pull request',
-  },
+  'preview-listener': matching(
+    LISTENER,
+    'previews: the ARN of the shared preview listener (`arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>`) that gets one rule per pull request',
+  ),
   'preview-domain': {
     schema: z
       .string()
@@ -61,21 +60,18 @@ export const PREVIEW_FIELDS = {
     schema: z.enum(['host', 'path']),
     expected: '`host` (`pr-12.<domain>`) or `path` (`<domain>/pr-12/`)',
   },
-  'preview-test-url': {
-    schema: z.string().regex(/^https?:\/\/[^\s/]+\/?$/),
-    expected:
-      "previews: the preview listener's own address, e.g. `http://internal-preview-123.eu-west-1.elb.amazonaws.com`, that smoke tests connect to instead of resolving the preview host name (the preview's host name is still sent)",
-  },
-  'preview-task-role-arn': {
-    schema: z.string().regex(ROLE),
-    expected:
-      "previews: the IAM role preview tasks run as (`arn:aws:iam::123456789012:role/name`); without it a preview has no task role — never the base service's",
-  },
-  'preview-execution-role-arn': {
-    schema: z.string().regex(ROLE),
-    expected:
-      "previews: the execution role that pulls preview images and writes their logs (`arn:aws:iam::123456789012:role/name`); without it a preview has none — never the base service's",
-  },
+  'preview-test-url': matching(
+    /^https?:\/\/[^\s/]+\/?$/,
+    "previews: the preview listener's own address, e.g. `http://internal-preview-123.eu-west-1.elb.amazonaws.com`, that smoke tests connect to instead of resolving the preview host name (the preview's host name is still sent)",
+  ),
+  'preview-task-role-arn': matching(
+    ROLE,
+    "previews: the IAM role preview tasks run as (`arn:aws:iam::123456789012:role/name`); without it a preview has no task role — never the base service's",
+  ),
+  'preview-execution-role-arn': matching(
+    ROLE,
+    "previews: the execution role that pulls preview images and writes their logs (`arn:aws:iam::123456789012:role/name`); without it a preview has none — never the base service's",
+  ),
   'preview-secrets': {
     schema: pairs(/^([A-Za-z0-9_-]+\/)?[A-Za-z_][A-Za-z0-9_]*$/, SECRET_REF),
     expected:

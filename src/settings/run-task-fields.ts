@@ -4,7 +4,7 @@
  * input and a config-file key.
  */
 import * as z from 'zod';
-import { bool, custom, entriesOf, splitList } from './zod-values.js';
+import { bool, custom, entriesOf, matching, splitList } from './zod-values.js';
 
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
@@ -60,11 +60,10 @@ export const RUN_TASK_FIELDS = {
     expected:
       'run-task: `NAME=value` (main container) or `container/NAME=value` pairs, one per line, added for this task only',
   },
-  'started-by': {
-    schema: z.string().regex(/^[A-Za-z0-9_/-]{1,128}$/),
-    expected:
-      "run-task: up to 128 letters, digits, `-`, `_` and `/` (the task's `startedBy`), e.g. `migrations`",
-  },
+  'started-by': matching(
+    /^[A-Za-z0-9_/-]{1,128}$/,
+    "run-task: up to 128 letters, digits, `-`, `_` and `/` (the task's `startedBy`), e.g. `migrations`",
+  ),
   subnets: {
     schema: ids(SUBNET, 'subnet'),
     expected:

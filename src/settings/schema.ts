@@ -11,7 +11,7 @@ import { NATIVE_FIELDS } from './native-fields.js';
 import { PREVIEW_FIELDS } from './preview-fields.js';
 import { RENDER_FIELDS } from './render-fields.js';
 import { RUN_TASK_FIELDS } from './run-task-fields.js';
-import { bool, custom, duration, durationIn, entriesOf, pairs, splitList } from './zod-values.js';
+import { bool, custom, duration, durationIn, entriesOf, matching, pairs, splitList } from './zod-values.js';
 
 export const COMMANDS = [
   'deploy',
@@ -102,10 +102,7 @@ const services = z.union([z.string(), z.array(serviceEntry)]).transform((v, ctx)
  * so a user sees the form to write, not only what was wrong.
  */
 export const FIELDS = {
-  region: {
-    schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
-    expected: 'an AWS region such as `eu-west-1`',
-  },
+  region: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as `eu-west-1`'),
   cluster: {
     schema: z
       .string()
@@ -125,10 +122,7 @@ export const FIELDS = {
     expected:
       'a path to a task-definition JSON file, a family name (its latest ACTIVE revision), `family:revision`, or a task-definition ARN',
   },
-  container: {
-    schema: z.string().regex(CONTAINER),
-    expected: 'the name of a container in the task definition',
-  },
+  container: matching(CONTAINER, 'the name of a container in the task definition'),
   images: {
     schema: images,
     expected:
@@ -158,14 +152,8 @@ export const FIELDS = {
     expected: 'task memory in MiB such as `512`, or `2 GB`',
   },
   ...RENDER_FIELDS,
-  'task-role-arn': {
-    schema: z.string().regex(ROLE),
-    expected: 'an IAM role ARN `arn:aws:iam::123456789012:role/name`',
-  },
-  'execution-role-arn': {
-    schema: z.string().regex(ROLE),
-    expected: 'an IAM role ARN `arn:aws:iam::123456789012:role/name`',
-  },
+  'task-role-arn': matching(ROLE, 'an IAM role ARN `arn:aws:iam::123456789012:role/name`'),
+  'execution-role-arn': matching(ROLE, 'an IAM role ARN `arn:aws:iam::123456789012:role/name`'),
   'pin-image-digests': { schema: bool, expected: '`true` or `false`' },
   'dry-run': { schema: bool, expected: '`true` or `false`' },
   'diff-environment-values': {

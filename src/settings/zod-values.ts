@@ -87,3 +87,8 @@ export function splitList(v: string | string[]): string[] {
         .filter(Boolean)
     : v;
 }
+
+/** A field whose value is one string matching `pattern`; `expected` is what the error and the docs name. */
+export function matching(pattern: RegExp, expected: string) {
+  return { schema: z.string().regex(pattern), expected };
+}
