@@ -194,6 +194,8 @@ export interface Task {
   /** Sim ms when the task counted as healthy for the scheduler (reset-on-healthy, rollout). */
   healthyAt?: number;
   stoppingAt?: Date;
+  /** Wall ms before which a draining task is not told to stop (see ElbSim.minDrainWallMs). */
+  drainWallUntil?: number;
   stoppedAt?: Date;
   executionStoppedAt?: Date;
   stopCode?: StopCode;

@@ -331,7 +331,7 @@ export class Scheduler {
         if (task.desiredStatus === 'RUNNING') this.watchRunning(task, now);
         return;
       case 'DEACTIVATING':
-        if (now >= task.nextAt) {
+        if (now >= task.nextAt && Date.now() >= (task.drainWallUntil ?? 0)) {
           // SIGTERM: the process ends, the port closes.
           task.lastStatus = 'STOPPING';
           task.nextAt = now + this.timings.stoppingMs;
@@ -532,6 +532,8 @@ export class Scheduler {
     if (task.lastStatus === 'RUNNING') {
       task.lastStatus = 'DEACTIVATING';
       task.nextAt = now + (req.drain ? delay : 0);
+      // Requests in flight to the target finish before SIGTERM, as the delay intends on AWS.
+      if (req.drain && delay > 0) task.drainWallUntil = Date.now() + this.sim.elb.minDrainWallMs;
     } else {
       task.lastStatus = 'DEPROVISIONING';
       task.nextAt = now;

@@ -43,6 +43,12 @@ export class ElbSim implements LoadBalancerSide {
   minProbeTimeoutWallMs = 250;
   minTargetTimeoutWallMs = 1000;
   /**
+   * Wall-clock floor under a draining target's deregistration delay. Requests take real
+   * milliseconds while the delay is simulated: at high time scales a 1 s delay is a few wall
+   * milliseconds, shorter than a request in flight on a busy machine, which AWS would let finish.
+   */
+  minDrainWallMs = 1000;
+  /**
    * Simulated ms after which a ModifyListener / ModifyRule change routes requests (a few
    * seconds on AWS); until then the proxy routes by the previous configuration.
    */
@@ -250,7 +256,10 @@ export class ElbSim implements LoadBalancerSide {
     t.state = 'draining';
     t.reason = 'Target.DeregistrationInProgress';
     t.description = 'Target deregistration is in progress';
-    t.drainTimer = setTimeout(() => this.dropTarget(tg, t.id, t.port), this.sim.clock.toWall(delay));
+    t.drainTimer = setTimeout(
+      () => this.dropTarget(tg, t.id, t.port),
+      Math.max(this.sim.clock.toWall(delay), this.minDrainWallMs),
+    );
     t.drainTimer.unref();
   }
 

@@ -182,6 +182,34 @@ describe('ECS services behind an ALB target group', () => {
     );
   });
 
+  it('lets a request in flight finish when its task drains for a deregistration delay shorter than the request', async () => {
+    // 1 s of delay is 3 ms of wall time here; the request takes 300 ms of wall time. On AWS a
+    // 1 s delay covers a request in flight, so the target's answer must reach the client.
+    const tg = await targetGroup('tg-linger');
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tg,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '1' }],
+      }),
+    );
+    const listener = await listen(82, tg);
+    sim.ecs.images.define('linger:v1', { latencyMs: 300 });
+    const v1 = await registerWeb(ecs, 'linger', 'linger:v1');
+    await createSteadyService(sim, ecs, {
+      cluster: 'alb',
+      service: 'linger',
+      taskDefinition: v1,
+      desiredCount: 1,
+      loadBalancers: [{ targetGroupArn: tg, containerName: 'web', containerPort: 8080 }],
+    });
+    const inFlight = request(`${sim.elb.listenerUrl(listener)}/`);
+    await new Promise((r) => setTimeout(r, 50));
+    await ecs.send(new UpdateServiceCommand({ cluster: 'alb', service: 'linger', desiredCount: 0 }));
+    const answer = await inFlight;
+    expect({ status: answer.status, error: answer.error }).toEqual({ status: 200, error: undefined });
+    await sim.ecs.waitForSteady('alb', 'linger', { timeoutMs: 20_000 });
+  });
+
   it('stops tasks that fail ELB health checks after the grace period and rolls back', async () => {
     const tg = await targetGroup('tg-sick');
     await listen(81, tg);
