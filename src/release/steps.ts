@@ -4,6 +4,7 @@
  * sets a value, it never toggles one, and it uses the same AWS primitive the change used.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   type DeploymentConfiguration,
@@ -29,9 +30,18 @@ export type Step =
   /**
    * Forward weights of a listener or rule before we changed them, with the whole action list
    * as it was. Undo: put the actions back in one Modify call (no read first: the restore is on
-   * the clock); without them, read the route and set the weights.
+   * the clock); without them, read the route and set the weights. With `settleMs`, the undo
+   * then waits that long (the load balancer routes by the old rule for a few seconds), so traffic
+   * is restored when it says so and the steps undone after it find no requests on their side.
    */
-  | { kind: 'route'; role: 'production' | 'test'; arn: string; weights: Weights; actions?: Action[] }
+  | {
+      kind: 'route';
+      role: 'production' | 'test';
+      arn: string;
+      weights: Weights;
+      actions?: Action[];
+      settleMs?: number;
+    }
   /**
    * A service's task definition and desired count before we changed them (no count: we did not
    * change it). Undo: set them back, which starts a deployment of its own — unless
@@ -180,6 +190,7 @@ export async function undoStepFully(clients: AwsClients, step: Step): Promise<Un
           step.weights,
         );
       else await setWeights(clients.elb, step.arn, step.weights);
+      if (step.settleMs) await sleep(step.settleMs);
       return {
         text: `${step.role === 'production' ? 'Production' : 'Test'} traffic restored: ${describeWeights(step.weights)}.`,
       };

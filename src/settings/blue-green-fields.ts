@@ -289,7 +289,7 @@ export const BLUE_GREEN_FIELDS = {
   'route-settle': {
     schema: duration,
     expected:
-      'a duration such as `10s` (wait after the test listener is moved, before smoke tests go through it)',
+      'a duration such as `10s` (wait after a listener change: before smoke tests go through a moved test listener, and before a rollback reports production traffic restored)',
   },
   'smoke-timeout': { schema: duration, expected: 'a duration such as `2m` (all smoke tests together)' },
   'max-5xx-rate': {

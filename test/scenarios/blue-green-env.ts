@@ -41,6 +41,11 @@ export interface BlueGreenEnv {
   blueTargetGroupArn: string;
   greenTargetGroupArn: string;
   alarmName: string;
+  /**
+   * `route-settle` as a user of this load balancer would set it: its listener propagation delay
+   * (simulated, so a few wall milliseconds at the scenarios' time scales) and a margin.
+   */
+  routeSettle: string;
   clients: {
     ecs: ECSClient;
     elb: ElasticLoadBalancingV2Client;
@@ -188,6 +193,7 @@ export async function buildBlueGreen(
     blueTargetGroupArn,
     greenTargetGroupArn,
     alarmName,
+    routeSettle: `${Math.ceil(sim.clock.toWall(sim.elb.propagationDelayMs)) + 50}ms`,
     clients: { ecs, elb, cloudwatch, autoscaling },
     destroy() {
       ecs.destroy();
@@ -222,6 +228,7 @@ export function releaseInputs(
     // Long enough for a closed minute to be published at the scenarios' time scales (60 and
     // up: five simulated minutes or more); the default, 5m, is for AWS's real clock.
     'metric-wait': '5s',
+    'route-settle': env.routeSettle,
     timeout: '60s',
     ...extra,
   };

@@ -64,7 +64,11 @@ describe('rollback of a blue-green service', () => {
     const result = await runAgainst(sim(), {
       inputs: rollbackInputs({ to: '1', reason: 'v2 breaks the basket' }),
       cancelWhen: (out) => {
+        // Before: nothing changed yet. Switching: the listener change is under way and reaches
+        // the load balancer a few seconds later. After: the action reported traffic restored,
+        // which it does only once the change had its route-settle to propagate.
         if (out.includes('Production: ')) traffic.phase = 'after';
+        else if (out.includes('one listener change.')) traffic.phase = 'switching';
         return false;
       },
     });

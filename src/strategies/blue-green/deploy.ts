@@ -428,7 +428,7 @@ async function shiftTraffic(r: Release, topology: Topology, idle: Side, capacity
       await assertNoAlarm(alarms, `before moving ${percent}% of traffic`);
       const weights = split(live.targetGroupArn, idle.targetGroupArn, percent);
       // Every step goes back to the weights before the release; the undo does that once.
-      await journal.perform(productionRouteStep(topology), () =>
+      await journal.perform(productionRouteStep(topology, bg.routeSettleMs), () =>
         writeWeights(clients.elb, topology.route, weights),
       );
       outcome.trafficShifted = true;

@@ -6,6 +6,7 @@
  * other case deploys the target revision through the normal blue-green release (smoke tests
  * and alarm watch included).
  */
+import { setTimeout } from 'node:timers/promises';
 import * as core from '@actions/core';
 import { readBounds, resourceIdOf } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
@@ -95,6 +96,7 @@ export async function rollbackBlueGreen(
     [topology.idle.targetGroupArn]: 100,
     [topology.live.targetGroupArn]: 0,
   };
+  const route = productionRouteStep(topology, bg.routeSettleMs);
   await phases.run('Switch production traffic', async () => {
     // One listener change, but still only while no release is moving this listener's traffic:
     // the lock is the first journal step, checked before the switch and released by the undo.
@@ -122,8 +124,8 @@ export async function rollbackBlueGreen(
       }));
     }
     // Journalled like any traffic move: a failure or cancel puts the weights back.
-    await journal.perform(productionRouteStep(topology), () => setWeights(clients.elb, bg.listener, weights));
-    core.info(`Production: ${describeWeights(weights)} (${topology.idle.color} live again).`);
+    await journal.perform(route, () => setWeights(clients.elb, bg.listener, weights));
+    await settle(route, runner.signal, `${describeWeights(weights)} (${topology.idle.color} live again)`);
     // Traffic has left the side rolled back from: its policies go to the side live again and it
     // is held idle. Undone with the switch if anything fails before the commit.
     if (liveBounds) await handOverAutoscaling(clients, journal, topology);
@@ -141,6 +143,24 @@ export async function rollbackBlueGreen(
     ),
   );
   return { ...base, method: 'traffic-switch', status: 'succeeded', topology };
+}
+
+/**
+ * A load balancer routes by the old listener configuration for a few seconds after
+ * ModifyListener answered ("requests could be routed using the previous rule configuration for a
+ * short time", ALB user guide), and no API tells when every node has the change. So traffic is
+ * reported back, and the side rolled back from handed its autoscaling and held idle, only
+ * `route-settle` after the switch. A cancel during the wait undoes the switch like any other.
+ */
+async function settle(route: { settleMs?: number }, signal: AbortSignal, weights: string): Promise<void> {
+  const ms = route.settleMs ?? 0;
+  if (ms > 0) {
+    core.info(
+      `Production listener changed: waiting ${(ms / 1000).toFixed(1)}s for the load balancer to route by it.`,
+    );
+    await setTimeout(ms, undefined, { signal });
+  }
+  core.info(`Production: ${weights}.`);
 }
 
 /** Deploy the target revision as a release: the idle side gets it, smoke tests and alarms gate the switch. */

@@ -169,14 +169,16 @@ export async function readTopology(
 
 /**
  * The journal step of every production traffic move of a release: what undoes it is the
- * weights (and whole action list) production had before, whichever step moved them last.
+ * weights (and whole action list) production had before, whichever step moved them last, and
+ * the route settle its undo waits before the steps undone after it.
  */
-export function productionRouteStep(t: Topology): Extract<Step, { kind: 'route' }> {
+export function productionRouteStep(t: Topology, settleMs: number): Extract<Step, { kind: 'route' }> {
   return {
     kind: 'route',
     role: 'production',
     arn: t.route.arn,
     weights: t.weights,
     actions: t.route.actions,
+    settleMs,
   };
 }
