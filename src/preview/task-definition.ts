@@ -29,23 +29,19 @@ export function previewSize(def: TaskDefinitionInput, target: ServiceTarget): Ta
   const containers = def.containerDefinitions ?? [];
   const needsCpu = containers.reduce((n, c) => n + (c.cpu ?? 0), 0);
   const needsMemory = Math.max(0, ...containers.map((c) => c.memory ?? c.memoryReservation ?? 0));
-  if (
-    !target.overrides.cpu &&
-    def.cpu &&
-    Number(def.cpu) > Number(PREVIEW_CPU) &&
-    needsCpu <= Number(PREVIEW_CPU)
-  ) {
-    out.cpu = PREVIEW_CPU;
-  }
-  if (
-    !target.overrides.memory &&
-    def.memory &&
-    Number(def.memory) > Number(PREVIEW_MEMORY) &&
-    needsMemory <= Number(PREVIEW_MEMORY)
-  ) {
-    out.memory = PREVIEW_MEMORY;
-  }
+  if (shrinks(target.overrides.cpu, def.cpu, PREVIEW_CPU, needsCpu)) out.cpu = PREVIEW_CPU;
+  if (shrinks(target.overrides.memory, def.memory, PREVIEW_MEMORY, needsMemory)) out.memory = PREVIEW_MEMORY;
   return out;
+}
+
+/** Whether one size (cpu or memory) goes down to the preview's: not chosen, larger, and enough for the containers. */
+function shrinks(
+  chosen: unknown,
+  size: string | undefined,
+  preview: string,
+  containersNeed: number,
+): boolean {
+  return !chosen && !!size && Number(size) > Number(preview) && containersNeed <= Number(preview);
 }
 
 /**

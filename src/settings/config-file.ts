@@ -2,9 +2,9 @@
  * Loads the optional YAML config file and keeps its source positions, so that a validation
  * error can say "deploy.yml line 12" instead of only the key.
  */
-import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { SettingsError } from './errors.js';
+import { readInputFile } from './input-file.js';
 
 export interface ConfigFile {
   path: string;
@@ -14,15 +14,12 @@ export interface ConfigFile {
 }
 
 export function loadConfigFile(path: string, display = path): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new SettingsError(
-      `Input "config": cannot read the config file ${display} (${(err as NodeJS.ErrnoException).code ?? String(err)}). ` +
-        'Expected: a path, relative to the workspace, to a YAML file such as `.github/deploy.yml`.',
-    );
-  }
+  const text = readInputFile(
+    path,
+    (reason) =>
+      `Input "config": cannot read the config file ${display} (${reason}). ` +
+      'Expected: a path, relative to the workspace, to a YAML file such as `.github/deploy.yml`.',
+  );
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -2,23 +2,20 @@
  * Where a deploy's task definition starts from: a JSON file in the repository, or the
  * definition the live service runs now.
  */
-import { readFileSync } from 'node:fs';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { AwsClients } from '../aws/clients.js';
 import { SettingsError } from '../settings/errors.js';
+import { readInputFile } from '../settings/input-file.js';
 import { type TaskDefinitionInput, toRegisterInput } from './normalize.js';
 
 /** Read and parse a task-definition file; errors name the input and the JSON position. */
 export function loadTaskDefinitionFile(path: string, display = path): TaskDefinitionInput {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new SettingsError(
-      `Input "task-definition": cannot read ${display} (${(err as NodeJS.ErrnoException).code ?? String(err)}). Expected: a readable task-definition JSON file.`,
-    );
-  }
+  const text = readInputFile(
+    path,
+    (reason) =>
+      `Input "task-definition": cannot read ${display} (${reason}). Expected: a readable task-definition JSON file.`,
+  );
   let raw: unknown;
   try {
     raw = JSON.parse(text);
