@@ -48,6 +48,12 @@ const integer = (min: number, max: number) =>
 /**
  * Images: `web=<uri>, worker=<uri>`, a map, or a bare URI for the main container (key `""`).
  */
+/** A task size (cpu or memory): a number or a string, kept as the string ECS takes. */
+const taskSize = (pattern: RegExp, expected: string) => ({
+  schema: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(pattern)),
+  expected,
+});
+
 const images = z.union([z.string(), z.record(z.string(), z.string())]).transform((v, ctx) => {
   if (typeof v === 'string' && !v.includes('=') && v.trim() && !/[\s,]/.test(v.trim())) {
     return [['', v.trim()]] as [string, string][];
@@ -137,20 +143,8 @@ export const FIELDS = {
     expected:
       '`NAME=arn:aws:secretsmanager:…` or `NAME=arn:aws:ssm:…` pairs (values stay references, never secret values)',
   },
-  cpu: {
-    schema: z
-      .union([z.string(), z.number()])
-      .transform(String)
-      .pipe(z.string().regex(/^(\d+|\d+(\.\d+)? ?vCPU)$/i)),
-    expected: 'task CPU units such as `256`, `1024` or `1 vCPU`',
-  },
-  memory: {
-    schema: z
-      .union([z.string(), z.number()])
-      .transform(String)
-      .pipe(z.string().regex(/^(\d+|\d+(\.\d+)? ?GB)$/i)),
-    expected: 'task memory in MiB such as `512`, or `2 GB`',
-  },
+  cpu: taskSize(/^(\d+|\d+(\.\d+)? ?vCPU)$/i, 'task CPU units such as `256`, `1024` or `1 vCPU`'),
+  memory: taskSize(/^(\d+|\d+(\.\d+)? ?GB)$/i, 'task memory in MiB such as `512`, or `2 GB`'),
   ...RENDER_FIELDS,
   'task-role-arn': matching(ROLE, 'an IAM role ARN `arn:aws:iam::123456789012:role/name`'),
   'execution-role-arn': matching(ROLE, 'an IAM role ARN `arn:aws:iam::123456789012:role/name`'),
