@@ -20,20 +20,12 @@ function target(key: string, main: string): [string, string] {
   return slash < 0 ? [main, key] : [key.slice(0, slash), key.slice(slash + 1)];
 }
 
-function merge<T extends { name?: string }>(
-  list: T[] | undefined,
-  name: string,
-  make: () => T,
-  apply: (item: T) => void,
-): T[] {
+/** The list with the item called `name` given `fields`: changed in place when present, else appended. */
+function upsert<T extends { name?: string }>(list: T[] | undefined, name: string, fields: Partial<T>): T[] {
   const items = [...(list ?? [])];
   const existing = items.find((i) => i.name === name);
-  if (existing) apply(existing);
-  else {
-    const created = make();
-    apply(created);
-    items.push(created);
-  }
+  if (existing) Object.assign(existing, fields);
+  else items.push({ name, ...fields } as T);
   return items;
 }
 
@@ -60,26 +52,12 @@ export function render(source: TaskDefinitionInput, overrides: Overrides): TaskD
   for (const [key, value] of overrides.environment) {
     const [container, name] = target(key, main);
     const c = find(container, 'environment-variables');
-    c.environment = merge<KeyValuePair>(
-      c.environment,
-      name,
-      () => ({ name }),
-      (i) => {
-        i.value = value;
-      },
-    );
+    c.environment = upsert<KeyValuePair>(c.environment, name, { value });
   }
   for (const [key, valueFrom] of overrides.secrets) {
     const [container, name] = target(key, main);
     const c = find(container, 'secrets');
-    c.secrets = merge<Secret>(
-      c.secrets,
-      name,
-      () => ({ name, valueFrom }),
-      (i) => {
-        i.valueFrom = valueFrom;
-      },
-    );
+    c.secrets = upsert<Secret>(c.secrets, name, { valueFrom });
   }
   for (const [key, value] of overrides.dockerLabels ?? []) {
     const [container, label] = target(key, main);
