@@ -8,6 +8,7 @@
  * service only to a target group that a load balancer already uses.
  */
 import { CreateServiceCommand, type CreateServiceCommandInput, type Service } from '@aws-sdk/client-ecs';
+import { targetGroupName } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { RefusedError } from './errors.js';
 import type { Color, Side } from './topology.js';
@@ -37,7 +38,7 @@ export function idleServiceInput(
     // The live side's own group maps to the idle side's; with one group there is nothing else.
     if (lb.targetGroupArn === liveTargetGroupArn || liveGroups.size === 1) return { ...lb, targetGroupArn };
     problems.push(
-      `its load balancer entry for ${lb.targetGroupArn.split('/')[1] ?? lb.targetGroupArn} (container ${lb.containerName}:${lb.containerPort}) has no ${name} counterpart: one target group per colour is all a release moves`,
+      `its load balancer entry for ${targetGroupName(lb.targetGroupArn)} (container ${lb.containerName}:${lb.containerPort}) has no ${name} counterpart: one target group per colour is all a release moves`,
     );
     return lb;
   });

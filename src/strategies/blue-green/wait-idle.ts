@@ -3,6 +3,7 @@
  * our deployment id and says why it failed) and then every target in its target group healthy.
  */
 import * as core from '@actions/core';
+import { targetGroupName } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { describeStoppedTask, diagnoseDeployment, rootCause } from '../../aws/diagnose.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
@@ -56,7 +57,7 @@ export async function waitForHealthyTargets(
   let lastLine = '';
   for (;;) {
     const health = await readTargetHealth(clients.elb, idle.targetGroupArn);
-    const line = `${idle.service}: ${describeHealth(health)} in ${idle.targetGroupArn.split('/')[1]}`;
+    const line = `${idle.service}: ${describeHealth(health)} in ${targetGroupName(idle.targetGroupArn)}`;
     if (line !== lastLine) core.info(line);
     lastLine = line;
     if (allHealthy(health, capacity)) return;
