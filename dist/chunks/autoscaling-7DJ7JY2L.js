@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as o}from"./chunk-W7U4PCCI.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import{e as i}from"./chunk-NDJNVI3F.js";var t=i(o(),1);var export_ApplicationAutoScalingClient=t.ApplicationAutoScalingClient;export{export_ApplicationAutoScalingClient as ApplicationAutoScalingClient};

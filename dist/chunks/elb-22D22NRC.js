@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as i}from"./chunk-7FAYZKBC.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import{e as a}from"./chunk-NDJNVI3F.js";var l=a(i(),1);var export_ElasticLoadBalancingV2Client=l.ElasticLoadBalancingV2Client;export{export_ElasticLoadBalancingV2Client as ElasticLoadBalancingV2Client};

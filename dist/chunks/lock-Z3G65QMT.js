@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,c as b,d as c,e as d,f as e,g as f,h as g,i as h,j as i,k as j,l as k}from"./chunk-BPY2JY6Y.js";import"./chunk-7FAYZKBC.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{b as LOCK_TTL_MS,c as LockHeldError,d as LockLostError,f as acquireListenerLock,j as listenerOf,a as newToken,h as releaseLockOf,g as releaseLockRule,e as runIdentity,i as stillHeld,k as takeLocks};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-WSUWBZTC.js";import"./chunk-5SJSLEJ3.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{e as TaskTimeoutError,c as describeTask,g as judgeStoppedTask,a as placementFor,b as startTask,f as stopTask,d as waitUntilStopped};

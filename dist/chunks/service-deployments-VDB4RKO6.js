@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f}from"./chunk-462XZE6Q.js";import"./chunk-5SJSLEJ3.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{e as FINISHED,c as continueServiceDeployment,b as describeServiceDeployment,f as isFinished,a as newestServiceDeployment,d as stopWithRollback};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as d,b as e,c as f,d as g,e as h,f as i}from"./chunk-KM7DISR4.js";import{a as b,b as c}from"./chunk-LLDIETNU.js";import{d as a}from"./chunk-EEX2A6QN.js";import"./chunk-7FAYZKBC.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{c as describeWeights,d as readRoute,b as routeKind,h as setWeights,i as split,a as targetGroupName,e as weightsOf,f as withWeights,g as writeWeights};
