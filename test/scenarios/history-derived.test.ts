@@ -4,8 +4,9 @@
  * a forged entry naming another family is refused, and a service deployed before the action was
  * adopted can be rolled back without `to:`. Client traffic through the listener sees no failure.
  */
-import { RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { registerWeb } from '../sim/ecs/testing.js';
 import { type BlueGreenEnv, buildBlueGreen, failedRequests, productionTraffic } from './blue-green-env.js';
 import { runAgainst, useSimulator } from './support.js';
 
@@ -42,25 +43,7 @@ describe('a history derived from ECS service deployments', () => {
     const traffic = productionTraffic(env);
     const v1 = live();
     // Deployed by hand (or another tool) before the action was adopted.
-    const v2 = (
-      await env.clients.ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'shop',
-          networkMode: 'awsvpc',
-          requiresCompatibilities: ['FARGATE'],
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [
-            {
-              name: 'web',
-              image: `${env.repositoryUri}:v2`,
-              essential: true,
-              portMappings: [{ containerPort: 8080 }],
-            },
-          ],
-        }),
-      )
-    ).taskDefinition!.taskDefinitionArn!;
+    const v2 = await registerWeb(env.clients.ecs, 'shop', `${env.repositoryUri}:v2`, { omitProtocol: true });
     await env.clients.ecs.send(
       new UpdateServiceCommand({ cluster: env.cluster, service, taskDefinition: v2 }),
     );
@@ -99,25 +82,10 @@ describe('a history derived from ECS service deployments', () => {
   it('refuses a forged history tag naming another family', async () => {
     const traffic = productionTraffic(env);
     const previousGood = (await deploy('v1')).outputs['previous-task-definition-arn'];
-    const other = (
-      await env.clients.ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'attacker',
-          networkMode: 'awsvpc',
-          requiresCompatibilities: ['FARGATE'],
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [
-            {
-              name: 'web',
-              image: `${env.repositoryUri}:v2`,
-              essential: true,
-              portMappings: [{ containerPort: 8080 }],
-            },
-          ],
-        }),
-      )
-    ).taskDefinition!;
+    const otherArn = await registerWeb(env.clients.ecs, 'attacker', `${env.repositoryUri}:v2`, {
+      omitProtocol: true,
+    });
+    const otherRevision = otherArn.slice(otherArn.lastIndexOf(':') + 1);
     const serviceArn = sim().ecs.getService(env.cluster, service)!.arn;
     // Anyone who may tag the service writes a "newest good" entry that names their own family.
     await env.clients.ecs.send(
@@ -126,7 +94,7 @@ describe('a history derived from ECS service deployments', () => {
         tags: [
           {
             key: 'deploy-action:history:1',
-            value: `attacker:${other.revision} 2030-01-01T00:00:00Z 0123456789ab 1 deploy`,
+            value: `attacker:${otherRevision} 2030-01-01T00:00:00Z 0123456789ab 1 deploy`,
           },
         ],
       }),

@@ -11,12 +11,11 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RunOptions } from '../harness/run-action.js';
 import { createNativeInfra, type NativeInfra } from '../sim/ecs/native-testing.js';
-import { clientConfig } from '../sim/ecs/testing.js';
+import { clientConfig, registerWeb } from '../sim/ecs/testing.js';
 import type { Simulator } from '../sim/index.js';
 
 export interface NativeEnv {
@@ -40,28 +39,12 @@ export async function buildNative(sim: Simulator, name: string): Promise<NativeE
   for (const tag of ['v2', 'unhealthy', '5xx']) sim.ecr.putImage(name, tag);
   const infra = await createNativeInfra(elb, name);
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
-  const td = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: name,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: 'web',
-          image: `${repositoryUri}:v1`,
-          essential: true,
-          portMappings: [{ containerPort: 8080 }],
-        },
-      ],
-    }),
-  );
+  const taskDefinition = await registerWeb(ecs, name, `${repositoryUri}:v1`, { omitProtocol: true });
   await ecs.send(
     new CreateServiceCommand({
       cluster: name,
       serviceName: name,
-      taskDefinition: td.taskDefinition!.taskDefinitionArn!,
+      taskDefinition,
       desiredCount: 2,
       launchType: 'FARGATE',
       networkConfiguration: {

@@ -6,6 +6,7 @@
 import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { nativeLoadBalancer } from '../sim/ecs/native-testing.js';
+import { registerWeb } from '../sim/ecs/testing.js';
 import { startTraffic } from '../sim/elb/testing.js';
 import { failedRequests } from './blue-green-env.js';
 import {
@@ -42,29 +43,13 @@ describe('rollback of an ECS-native blue/green service', () => {
     env = e;
     const v1 = await liveTaskDefinition(e);
     // A deployment still baking whose runner died: started outside the action, bake 10 simulated hours.
-    const { RegisterTaskDefinitionCommand, UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
-    const td = await e.clients.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: e.name,
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: 'web',
-            image: `${e.repositoryUri}:v2`,
-            essential: true,
-            portMappings: [{ containerPort: 8080 }],
-          },
-        ],
-      }),
-    );
+    const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
+    const v2 = await registerWeb(e.clients.ecs, e.name, `${e.repositoryUri}:v2`, { omitProtocol: true });
     await e.clients.ecs.send(
       new UpdateServiceCommand({
         cluster: e.cluster,
         service: e.name,
-        taskDefinition: td.taskDefinition?.taskDefinitionArn,
+        taskDefinition: v2,
         deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 600 },
         loadBalancers: [nativeLoadBalancer(e.infra)],
       }),

@@ -18,12 +18,15 @@ export function ecrClient(sim: Simulator, maxAttempts = 1): ECRClient {
   return new ECRClient(clientConfig(sim, maxAttempts));
 }
 
-/** Register a one-container web task definition running `image`; returns its ARN. */
+/**
+ * Register a one-container web task definition running `image`; returns its ARN. `omitProtocol`
+ * leaves the port mapping's protocol unset, as a hand-written definition usually does.
+ */
 export async function registerWeb(
   ecs: ECSClient,
   family: string,
   image: string,
-  extra: { healthCheck?: boolean } = {},
+  extra: { healthCheck?: boolean; omitProtocol?: boolean } = {},
 ): Promise<string> {
   const { RegisterTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
   const out = await ecs.send(
@@ -38,7 +41,9 @@ export async function registerWeb(
           name: 'web',
           image,
           essential: true,
-          portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+          portMappings: [
+            { containerPort: 8080, ...(extra.omitProtocol ? {} : { protocol: 'tcp' as const }) },
+          ],
           ...(extra.healthCheck
             ? { healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/'], interval: 10, retries: 3 } }
             : {}),
