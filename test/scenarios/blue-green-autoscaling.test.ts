@@ -8,12 +8,7 @@ import {
   DescribeScalingPoliciesCommand,
   PutScalingPolicyCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import {
-  DescribeAlarmsCommand,
-  type MetricAlarm,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, type MetricAlarm, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadBalancerDimension, targetGroupDimension } from '../../src/aws/metrics.js';
 import {
@@ -22,6 +17,8 @@ import {
   desiredCounts,
   failedRequests,
   productionTraffic,
+  putCpuAlarm,
+  putQueueStepPolicy,
   releaseInputs,
 } from './blue-green-env.js';
 import { runAgainst, useSimulator } from './support.js';
@@ -30,7 +27,7 @@ const sim = useSimulator({ timeScale: 60 });
 
 describe('blue-green with scaling policies that act', () => {
   let env: BlueGreenEnv;
-  let blueStep: { PolicyARN?: string };
+  let blueStep: string;
   let alarmBefore: MetricAlarm;
   const readAlarm = async () =>
     (await env.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['grow-cpu-high'] })))
@@ -55,41 +52,18 @@ describe('blue-green with scaling policies that act', () => {
         },
       }),
     );
-    blueStep = await env.clients.autoscaling.send(
-      new PutScalingPolicyCommand({
-        ServiceNamespace: 'ecs',
-        ResourceId: resource('blue'),
-        ScalableDimension: 'ecs:service:DesiredCount',
-        PolicyName: 'queue-step',
-        PolicyType: 'StepScaling',
-        StepScalingPolicyConfiguration: {
-          AdjustmentType: 'ChangeInCapacity',
-          StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
-        },
-      }),
-    );
+    blueStep = await putQueueStepPolicy(env, 'blue');
     // The user's alarm that runs blue's step policy, on blue's own CPU.
-    await env.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'grow-cpu-high',
+    await putCpuAlarm(env, {
+      alarmName: 'grow-cpu-high',
+      color: 'blue',
+      actions: [blueStep, 'arn:aws:sns:us-east-1:123456789012:ops'],
+      extra: {
         AlarmDescription: 'CPU of the live side above 80 %',
-        Namespace: 'AWS/ECS',
-        MetricName: 'CPUUtilization',
-        Dimensions: [
-          { Name: 'ClusterName', Value: env.cluster },
-          { Name: 'ServiceName', Value: 'grow-blue' },
-        ],
-        Statistic: 'Average',
-        Period: 60,
-        EvaluationPeriods: 3,
         DatapointsToAlarm: 2,
-        Threshold: 80,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [blueStep.PolicyARN!, 'arn:aws:sns:us-east-1:123456789012:ops'],
         OKActions: ['arn:aws:sns:us-east-1:123456789012:ops'],
-      }),
-    );
+      },
+    });
     alarmBefore = await readAlarm();
   }, 60_000);
   afterAll(() => env.destroy());
@@ -133,7 +107,7 @@ describe('blue-green with scaling policies that act', () => {
       new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: resource('green') }),
     );
     const greenStep = ScalingPolicies!.find((p) => p.PolicyName === 'queue-step')!.PolicyARN!;
-    expect(greenStep).not.toBe(blueStep.PolicyARN);
+    expect(greenStep).not.toBe(blueStep);
     const after = await readAlarm();
     expect(after.AlarmActions).toEqual([greenStep, 'arn:aws:sns:us-east-1:123456789012:ops']);
     expect(after.Dimensions).toEqual([

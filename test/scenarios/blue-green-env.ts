@@ -11,7 +11,12 @@ import {
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -287,6 +292,58 @@ export async function scalableBounds(
   );
   const t = out.ScalableTargets?.[0];
   return { min: t?.MinCapacity, max: t?.MaxCapacity };
+}
+
+/** The user's step policy `queue-step` (one more task per breach) on one side; returns its ARN. */
+export async function putQueueStepPolicy(env: BlueGreenEnv, color: string): Promise<string> {
+  const out = await env.clients.autoscaling.send(
+    new PutScalingPolicyCommand({
+      ServiceNamespace: 'ecs',
+      ResourceId: `service/${env.cluster}/${env.name}-${color}`,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      PolicyName: 'queue-step',
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: 'ChangeInCapacity',
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+      },
+    }),
+  );
+  return out.PolicyARN!;
+}
+
+/**
+ * The user's alarm on one side's CPU (above 80 % for 3 minutes) that runs `actions`, such as
+ * that side's step policy; `extra` adds or overrides fields of the alarm.
+ */
+export async function putCpuAlarm(
+  env: BlueGreenEnv,
+  options: {
+    alarmName: string;
+    color: string;
+    actions: string[];
+    extra?: Partial<PutMetricAlarmCommandInput>;
+  },
+): Promise<void> {
+  await env.clients.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: options.alarmName,
+      Namespace: 'AWS/ECS',
+      MetricName: 'CPUUtilization',
+      Dimensions: [
+        { Name: 'ClusterName', Value: env.cluster },
+        { Name: 'ServiceName', Value: `${env.name}-${options.color}` },
+      ],
+      Statistic: 'Average',
+      Period: 60,
+      EvaluationPeriods: 3,
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: options.actions,
+      ...options.extra,
+    }),
+  );
 }
 
 export async function setAlarm(env: BlueGreenEnv, state: 'ALARM' | 'OK', reason: string): Promise<void> {

@@ -7,14 +7,9 @@
  */
 import {
   DescribeScalingPoliciesCommand,
-  PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import {
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readTargetHealth } from '../../src/aws/target-health.js';
@@ -24,6 +19,8 @@ import {
   failedRequests,
   productionTraffic,
   productionWeights,
+  putCpuAlarm,
+  putQueueStepPolicy,
   releaseInputs,
   scalableBounds,
 } from './blue-green-env.js';
@@ -46,37 +43,8 @@ describe('rollback of a blue-green service with autoscaling', () => {
 
   beforeAll(async () => {
     env = await buildBlueGreen(sim(), 'shop', { autoscaling: true });
-    const step = await env.clients.autoscaling.send(
-      new PutScalingPolicyCommand({
-        ServiceNamespace: 'ecs',
-        ResourceId: resource('blue'),
-        ScalableDimension: 'ecs:service:DesiredCount',
-        PolicyName: 'queue-step',
-        PolicyType: 'StepScaling',
-        StepScalingPolicyConfiguration: {
-          AdjustmentType: 'ChangeInCapacity',
-          StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
-        },
-      }),
-    );
-    await env.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'shop-cpu-high',
-        Namespace: 'AWS/ECS',
-        MetricName: 'CPUUtilization',
-        Dimensions: [
-          { Name: 'ClusterName', Value: env.cluster },
-          { Name: 'ServiceName', Value: 'shop-blue' },
-        ],
-        Statistic: 'Average',
-        Period: 60,
-        EvaluationPeriods: 3,
-        Threshold: 80,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [step.PolicyARN!],
-      }),
-    );
+    const step = await putQueueStepPolicy(env, 'blue');
+    await putCpuAlarm(env, { alarmName: 'shop-cpu-high', color: 'blue', actions: [step] });
   }, 60_000);
   afterAll(() => env.destroy());
 
