@@ -192,6 +192,66 @@ const clusterIs =
     StringEquals: { 'ecs:cluster': ecs(p, `cluster/${cluster}`) },
   });
 
+// ---- builders: one per capability, parameterised by the resources of the role using it ----
+type Resources = (p: IamParameters) => string[];
+type Statement = Omit<StatementTemplate, 'actions' | 'resources'>;
+/** A statement of actions AWS does not scope to a resource (each must be in `WILDCARD_ONLY`). */
+const onAnyResource = (s: Statement, actions: string[]): StatementTemplate => ({
+  ...s,
+  actions,
+  resources: () => ['*'],
+});
+const repositoryArns = (pick: (p: IamParameters) => string[]) => (p: IamParameters) =>
+  pick(p).map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`);
+const tasksOf = (pick: (p: IamParameters) => string) => (p: IamParameters) => [ecs(p, `task/${pick(p)}/*`)];
+const alarmsOfTheAccount: Resources = (p) => [`arn:aws:cloudwatch:${p.region}:${p.account}:alarm:*`];
+const lockRules: Resources = (p) => p.listeners.map((l) => rulesOf(p, l));
+const serviceDeployments: Resources = (p) =>
+  p.services.map((s) => ecs(p, `service-deployment/${p.cluster}/${s}/*`));
+const serviceRevisions: Resources = (p) =>
+  p.services.map((s) => ecs(p, `service-revision/${p.cluster}/${s}/*`));
+const onThisCluster = (p: IamParameters) => clusterIs(p.cluster)(p);
+/** The tag condition every preview ELB resource is held to, on the request or on the resource. */
+const previewTagged =
+  (on: 'RequestTag' | 'ResourceTag') =>
+  (p: IamParameters): Condition => ({ StringEquals: { [`aws:${on}/${PREVIEW_TAG}`]: p.preview.apps } });
+const previewTargetGroups: Resources = (p) => [elb(p, 'targetgroup/*-pr-*/*')];
+
+const logInToTheRegistry = (why: string) =>
+  onAnyResource({ sid: 'LogInToTheRegistry', why }, ['ecr:GetAuthorizationToken']);
+/** What `docker push` sends after the login, on the given repositories. */
+const pushImages = (sid: string, why: string, resources: Resources): StatementTemplate => ({
+  sid,
+  why,
+  actions: [
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:InitiateLayerUpload',
+    'ecr:UploadLayerPart',
+    'ecr:CompleteLayerUpload',
+    'ecr:PutImage',
+    'ecr:BatchGetImage',
+    'ecr:DescribeImages',
+  ],
+  resources,
+});
+const resolveImageDigests = (why: string): StatementTemplate => ({
+  sid: 'ResolveImageDigests',
+  why,
+  actions: ['ecr:DescribeImages'],
+  resources: repositoryArns((p) => p.repositories),
+});
+/** iam:PassRole on the named roles; the caller's condition says to which service. */
+const passRoles = (s: Statement, names: (p: IamParameters) => string[]): StatementTemplate => ({
+  ...s,
+  actions: ['iam:PassRole'],
+  resources: (p) => names(p).map((r) => role(p, r)),
+});
+const readLoadBalancing = (actions: string[]) =>
+  onAnyResource(
+    { sid: 'ReadLoadBalancing', why: 'ELB Describe* actions have no resource type: "*".' },
+    actions,
+  );
+
 // ---- statements shared by the deploy and rollback roles ----
 const readServices: StatementTemplate = {
   sid: 'ReadAndUpdateServices',
@@ -203,30 +263,25 @@ const readServiceDeployments: StatementTemplate = {
   sid: 'ReadServiceDeployments',
   why: "ECS's own records of each deployment (the history rollback trusts), for the named services only.",
   actions: ['ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments', 'ecs:DescribeServiceRevisions'],
-  resources: (p) => [
-    ...services(p),
-    ...p.services.map((s) => ecs(p, `service-deployment/${p.cluster}/${s}/*`)),
-    ...p.services.map((s) => ecs(p, `service-revision/${p.cluster}/${s}/*`)),
-  ],
+  resources: (p) => [...services(p), ...serviceDeployments(p), ...serviceRevisions(p)],
 };
-const readTaskDefinitions: StatementTemplate = {
-  sid: 'ReadTaskDefinitions',
-  why: 'DescribeTaskDefinition has no resource type: "*".',
-  actions: ['ecs:DescribeTaskDefinition'],
-  resources: () => ['*'],
-};
-const readTasks: StatementTemplate = {
-  sid: 'ReadTasks',
-  why: "Stopped tasks' reasons, on this cluster only (ListTasks takes the ecs:cluster condition).",
-  actions: ['ecs:ListTasks'],
-  resources: () => ['*'],
-  condition: (p) => clusterIs(p.cluster)(p),
-};
+const readTaskDefinitions = onAnyResource(
+  { sid: 'ReadTaskDefinitions', why: 'DescribeTaskDefinition has no resource type: "*".' },
+  ['ecs:DescribeTaskDefinition'],
+);
+const readTasks = onAnyResource(
+  {
+    sid: 'ReadTasks',
+    why: "Stopped tasks' reasons, on this cluster only (ListTasks takes the ecs:cluster condition).",
+    condition: onThisCluster,
+  },
+  ['ecs:ListTasks'],
+);
 const describeTasks: StatementTemplate = {
   sid: 'DescribeTasks',
   why: 'Tasks of this cluster only.',
   actions: ['ecs:DescribeTasks'],
-  resources: (p) => [ecs(p, `task/${p.cluster}/*`)],
+  resources: tasksOf((p) => p.cluster),
 };
 const registerTaskDefinitions: StatementTemplate = {
   sid: 'RegisterTaskDefinitions',
@@ -234,31 +289,29 @@ const registerTaskDefinitions: StatementTemplate = {
   actions: ['ecs:RegisterTaskDefinition'],
   resources: families,
 };
-const passTaskRoles: StatementTemplate = {
-  sid: 'PassTaskRolesToEcsTasksOnly',
-  why: 'The task and execution roles the task definitions name, handed to ECS tasks only.',
-  actions: ['iam:PassRole'],
-  resources: (p) => [...p.taskRoles, ...p.executionRoles].map((r) => role(p, r)),
-  condition: passedToEcsTasks,
-};
-const resolveImages: StatementTemplate = {
-  sid: 'ResolveImageDigests',
-  why: 'Tag to digest, in the registry the images were pushed to (which may be another account).',
-  actions: ['ecr:DescribeImages'],
-  resources: (p) => p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
-};
+const passTaskRoles = passRoles(
+  {
+    sid: 'PassTaskRolesToEcsTasksOnly',
+    why: 'The task and execution roles the task definitions name, handed to ECS tasks only.',
+    condition: passedToEcsTasks,
+  },
+  (p) => [...p.taskRoles, ...p.executionRoles],
+);
+const resolveImages = resolveImageDigests(
+  'Tag to digest, in the registry the images were pushed to (which may be another account).',
+);
 const runOneOffTasks: StatementTemplate = {
   sid: 'RunOneOffTasks',
   why: 'Migrations and one-off tasks (`command: run-task`): revisions of the named families, on this cluster only.',
   actions: ['ecs:RunTask'],
   resources: families,
-  condition: (p) => clusterIs(p.cluster)(p),
+  condition: onThisCluster,
 };
 const stopOneOffTasks: StatementTemplate = {
   sid: 'StopOneOffTasks',
   why: 'A cancelled job stops the one-off task it started: tasks of this cluster only.',
   actions: ['ecs:StopTask'],
-  resources: (p) => [ecs(p, `task/${p.cluster}/*`)],
+  resources: tasksOf((p) => p.cluster),
 };
 const readTaskLogs: StatementTemplate = {
   sid: 'ReadOneOffTaskLogs',
@@ -269,18 +322,13 @@ const readTaskLogs: StatementTemplate = {
       (g) => `arn:aws:logs:${p.region}:${p.account}:log-group:${g}:log-stream:*`,
     ),
 };
-const readListeners: StatementTemplate = {
-  sid: 'ReadLoadBalancing',
-  why: 'ELB Describe* actions have no resource type: "*".',
-  actions: [
-    'elasticloadbalancing:DescribeListeners',
-    'elasticloadbalancing:DescribeRules',
-    'elasticloadbalancing:DescribeTargetGroups',
-    'elasticloadbalancing:DescribeTargetGroupAttributes',
-    'elasticloadbalancing:DescribeTargetHealth',
-  ],
-  resources: () => ['*'],
-};
+const readListeners = readLoadBalancing([
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
+  'elasticloadbalancing:DescribeTargetHealth',
+]);
 const driveNativeDeployments: StatementTemplate = {
   sid: 'DriveEcsBlueGreenDeployments',
   why: "ECS-native blue/green: list, read, continue (pause hooks) and stop (rollback) the named services' service deployments.",
@@ -290,29 +338,27 @@ const driveNativeDeployments: StatementTemplate = {
     'ecs:ContinueServiceDeployment',
     'ecs:StopServiceDeployment',
   ],
-  resources: (p) => [
-    ...services(p),
-    ...p.services.map((s) => ecs(p, `service-deployment/${p.cluster}/${s}/*`)),
-  ],
+  resources: (p) => [...services(p), ...serviceDeployments(p)],
 };
 const readRevisions: StatementTemplate = {
   sid: 'ReadServiceRevisions',
   why: 'ECS-native rollback: which task definitions the revisions of a deployment in progress run.',
   actions: ['ecs:DescribeServiceRevisions'],
-  resources: (p) => p.services.map((s) => ecs(p, `service-revision/${p.cluster}/${s}/*`)),
+  resources: serviceRevisions,
 };
-const passInfrastructureRoles: StatementTemplate = {
-  sid: 'PassInfrastructureRolesToEcsOnly',
-  why: 'The load-balancer infrastructure role an ECS blue/green service names, handed to ECS only.',
-  actions: ['iam:PassRole'],
-  resources: (p) => p.infrastructureRoles.map((r) => role(p, r)),
-  condition: () => ({ StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } }),
-};
+const passInfrastructureRoles = passRoles(
+  {
+    sid: 'PassInfrastructureRolesToEcsOnly',
+    why: 'The load-balancer infrastructure role an ECS blue/green service names, handed to ECS only.',
+    condition: () => ({ StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } }),
+  },
+  (p) => p.infrastructureRoles,
+);
 const switchTraffic: StatementTemplate = {
   sid: 'SwitchTrafficOnTheNamedListeners',
   why: 'Move weights on the named listeners and their rules only.',
   actions: ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'],
-  resources: (p) => [...p.listeners, ...p.listeners.map((l) => rulesOf(p, l))],
+  resources: (p) => [...p.listeners, ...lockRules(p)],
 };
 const LOCK_TAG = 'deploy-action:lock';
 const takeTheReleaseLock: StatementTemplate = {
@@ -326,59 +372,52 @@ const holdTheReleaseLock: StatementTemplate = {
   sid: 'RenewAndReleaseTheLock',
   why: "Renew (tag) and delete only rules that carry the lock's tag, on the named listeners.",
   actions: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:DeleteRule'],
-  resources: (p) => p.listeners.map((l) => rulesOf(p, l)),
+  resources: lockRules,
   condition: () => ({ Null: { [`aws:ResourceTag/${LOCK_TAG}`]: 'false' } }),
 };
 const tagTheLockOnCreate: StatementTemplate = {
   sid: 'TagTheLockRuleOnCreate',
   why: 'CreateRule with tags also needs AddTags, on the rule being created only.',
   actions: ['elasticloadbalancing:AddTags'],
-  resources: (p) => p.listeners.map((l) => rulesOf(p, l)),
+  resources: lockRules,
   condition: () => ({ StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule' } }),
 };
-const findServiceListener: StatementTemplate = {
-  sid: 'FindTheListenerOfAService',
-  why: 'A rolling service\'s release lock lives on the listener in front of its target group; ELB Describe* have no resource type: "*".',
-  actions: [
+/** Every statement of the release lock, in the order the roles list them. */
+const theReleaseLock = [takeTheReleaseLock, tagTheLockOnCreate, holdTheReleaseLock];
+const findServiceListener = onAnyResource(
+  {
+    sid: 'FindTheListenerOfAService',
+    why: 'A rolling service\'s release lock lives on the listener in front of its target group; ELB Describe* have no resource type: "*".',
+  },
+  [
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeListeners',
     'elasticloadbalancing:DescribeRules',
   ],
-  resources: () => ['*'],
-};
-const readLockTags: StatementTemplate = {
-  sid: 'ReadWhoHoldsTheLock',
-  why: 'DescribeTags has no resource type: "*".',
-  actions: ['elasticloadbalancing:DescribeTags'],
-  resources: () => ['*'],
-};
+);
+const readLockTags = onAnyResource(
+  { sid: 'ReadWhoHoldsTheLock', why: 'DescribeTags has no resource type: "*".' },
+  ['elasticloadbalancing:DescribeTags'],
+);
 const readAlarms: StatementTemplate = {
   sid: 'ReadAlarms',
   why: 'Alarm states (alarms of this account and region; DescribeAlarms also lists by prefix).',
   actions: ['cloudwatch:DescribeAlarms'],
-  resources: (p) => [`arn:aws:cloudwatch:${p.region}:${p.account}:alarm:*`],
+  resources: alarmsOfTheAccount,
 };
 const moveStepScalingAlarms: StatementTemplate = {
   sid: 'MoveStepScalingAlarms',
   why: "After a switch the alarms that run the old side's step scaling policies are rewritten (PutMetricAlarm) to run the new side's copies; PutMetricAlarm is scoped to alarm ARNs of this account and region.",
   actions: ['cloudwatch:PutMetricAlarm'],
-  resources: (p) => [`arn:aws:cloudwatch:${p.region}:${p.account}:alarm:*`],
+  resources: alarmsOfTheAccount,
 };
-const readMetrics: StatementTemplate = {
-  sid: 'ReadMetrics',
-  why: 'Metric reads have no resource type: "*".',
-  actions: ['cloudwatch:GetMetricStatistics'],
-  resources: () => ['*'],
-};
-const readScaling: StatementTemplate = {
-  sid: 'ReadScaling',
-  why: 'Application Auto Scaling Describe* actions have no resource type: "*".',
-  actions: [
-    'application-autoscaling:DescribeScalableTargets',
-    'application-autoscaling:DescribeScalingPolicies',
-  ],
-  resources: () => ['*'],
-};
+const readMetrics = onAnyResource({ sid: 'ReadMetrics', why: 'Metric reads have no resource type: "*".' }, [
+  'cloudwatch:GetMetricStatistics',
+]);
+const readScaling = onAnyResource(
+  { sid: 'ReadScaling', why: 'Application Auto Scaling Describe* actions have no resource type: "*".' },
+  ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies'],
+);
 const moveScaling: StatementTemplate = {
   sid: 'MoveScalingBetweenColours',
   why: "Scalable targets' ARNs carry an id AWS picks at registration, so they can be scoped to this account and region, not to a service.",
@@ -389,12 +428,24 @@ const moveScaling: StatementTemplate = {
   ],
   resources: (p) => [`arn:aws:application-autoscaling:${p.region}:${p.account}:scalable-target/*`],
 };
+/**
+ * What a blue-green switch and its rollback share after the lock: the traffic move, the alarm
+ * and metric reads of the bake, and the scaling that follows the live colour.
+ */
+const switchAndBake = [
+  switchTraffic,
+  readAlarms,
+  readMetrics,
+  readScaling,
+  moveScaling,
+  moveStepScalingAlarms,
+];
 const createIdleColour: StatementTemplate = {
   sid: 'CreateTheIdleColour',
   why: 'The first release creates the idle colour, only among the named services, in this cluster.',
   actions: ['ecs:CreateService'],
   resources: services,
-  condition: (p) => clusterIs(p.cluster)(p),
+  condition: onThisCluster,
 };
 const tagOnCreate: StatementTemplate = {
   sid: 'TagOnlyWhileCreating',
@@ -409,76 +460,42 @@ const untagServices: StatementTemplate = {
   actions: ['ecs:UntagResource'],
   resources: services,
 };
+/** Reading a service's tasks while it rolls out: task definitions, stopped tasks' reasons. */
+const watchTasks = [readTaskDefinitions, readTasks, describeTasks];
+/** Registering the new revision, with its tags, history trimming, roles and image digests. */
+const registerRevisions = [registerTaskDefinitions, tagOnCreate, untagServices, passTaskRoles, resolveImages];
+/** `command: run-task`: start, stop (on cancel) and read the logs of one-off tasks. */
+const oneOffTasks = [runOneOffTasks, stopOneOffTasks, readTaskLogs];
 
 // ---- the roles ----
 export const ROLES: Record<RoleName, StatementTemplate[]> = {
   'image-push': [
-    {
-      sid: 'LogInToTheRegistry',
-      why: 'GetAuthorizationToken has no resource type: "*".',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: () => ['*'],
-    },
-    {
-      sid: 'PushToTheNamedRepositories',
-      why: 'Push layers and the manifest to the named repositories only.',
-      actions: [
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:InitiateLayerUpload',
-        'ecr:UploadLayerPart',
-        'ecr:CompleteLayerUpload',
-        'ecr:PutImage',
-        'ecr:BatchGetImage',
-        'ecr:DescribeImages',
-      ],
-      resources: (p) =>
-        p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
-    },
+    logInToTheRegistry('GetAuthorizationToken has no resource type: "*".'),
+    pushImages(
+      'PushToTheNamedRepositories',
+      'Push layers and the manifest to the named repositories only.',
+      repositoryArns((p) => p.repositories),
+    ),
   ],
   'deploy-rolling': [
     readServices,
     findServiceListener,
-    takeTheReleaseLock,
-    tagTheLockOnCreate,
-    holdTheReleaseLock,
+    ...theReleaseLock,
     readLockTags,
-    readTaskDefinitions,
-    readTasks,
-    describeTasks,
-    registerTaskDefinitions,
-    tagOnCreate,
-    untagServices,
-    passTaskRoles,
-    resolveImages,
-    runOneOffTasks,
-    stopOneOffTasks,
-    readTaskLogs,
+    ...watchTasks,
+    ...registerRevisions,
+    ...oneOffTasks,
   ],
   'deploy-blue-green': [
     readServices,
     createIdleColour,
-    readTaskDefinitions,
-    readTasks,
-    describeTasks,
-    registerTaskDefinitions,
-    tagOnCreate,
-    untagServices,
-    passTaskRoles,
-    resolveImages,
+    ...watchTasks,
+    ...registerRevisions,
     readListeners,
-    takeTheReleaseLock,
-    tagTheLockOnCreate,
-    holdTheReleaseLock,
+    ...theReleaseLock,
     readLockTags,
-    switchTraffic,
-    readAlarms,
-    readMetrics,
-    readScaling,
-    moveScaling,
-    moveStepScalingAlarms,
-    runOneOffTasks,
-    stopOneOffTasks,
-    readTaskLogs,
+    ...switchAndBake,
+    ...oneOffTasks,
     driveNativeDeployments,
     passInfrastructureRoles,
   ],
@@ -486,21 +503,12 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
     readServices,
     readServiceDeployments,
     findServiceListener,
-    readTaskDefinitions,
-    readTasks,
-    describeTasks,
+    ...watchTasks,
     untagServices,
     readListeners,
-    takeTheReleaseLock,
-    tagTheLockOnCreate,
-    holdTheReleaseLock,
+    ...theReleaseLock,
     readLockTags,
-    switchTraffic,
-    readAlarms,
-    readMetrics,
-    readScaling,
-    moveScaling,
-    moveStepScalingAlarms,
+    ...switchAndBake,
     driveNativeDeployments,
     readRevisions,
   ],
@@ -511,19 +519,21 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
       actions: ['ecs:DescribeServices'],
       resources: (p) => p.preview.apps.map((a) => ecs(p, `service/${p.cluster}/${a}`)),
     },
-    {
-      sid: 'ReadTaskDefinitionsAndListPreviews',
-      why: 'No resource type for these: "*"; ListServices is held to the preview cluster.',
-      actions: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'],
-      resources: () => ['*'],
-    },
-    {
-      sid: 'ListPreviewServicesAndTasks',
-      why: 'On the preview cluster only (ecs:cluster).',
-      actions: ['ecs:ListServices', 'ecs:ListTasks'],
-      resources: () => ['*'],
-      condition: (p) => clusterIs(p.preview.cluster)(p),
-    },
+    onAnyResource(
+      {
+        sid: 'ReadTaskDefinitionsAndListPreviews',
+        why: 'No resource type for these: "*"; ListServices is held to the preview cluster.',
+      },
+      ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'],
+    ),
+    onAnyResource(
+      {
+        sid: 'ListPreviewServicesAndTasks',
+        why: 'On the preview cluster only (ecs:cluster).',
+        condition: (p) => clusterIs(p.preview.cluster)(p),
+      },
+      ['ecs:ListServices', 'ecs:ListTasks'],
+    ),
     {
       sid: 'PreviewServices',
       why: 'Create, update, tag and delete `<app>-pr-*` services in the preview cluster only.',
@@ -540,7 +550,7 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
       sid: 'PreviewTasks',
       why: 'Tasks of the preview cluster only.',
       actions: ['ecs:DescribeTasks'],
-      resources: (p) => [ecs(p, `task/${p.preview.cluster}/*`)],
+      resources: tasksOf((p) => p.preview.cluster),
     },
     {
       sid: 'RegisterPreviewTaskDefinitions',
@@ -548,86 +558,65 @@ export const ROLES: Record<RoleName, StatementTemplate[]> = {
       actions: ['ecs:RegisterTaskDefinition', 'ecs:TagResource'],
       resources: previewFamilies,
     },
-    {
-      sid: 'PassPreviewRolesToEcsTasksOnly',
-      why: "Only the roles the base config names for previews, never production's.",
-      actions: ['iam:PassRole'],
-      resources: (p) => [...p.preview.taskRoles, ...p.preview.executionRoles].map((r) => role(p, r)),
-      condition: passedToEcsTasks,
-    },
-    {
-      sid: 'ResolveImageDigests',
-      why: "Digests of the base definition's other images (sidecars) in the release repositories: read only.",
-      actions: ['ecr:DescribeImages'],
-      resources: (p) =>
-        p.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
-    },
-    {
-      sid: 'LogInToTheRegistry',
-      why: 'The preview build job pushes the pull request\'s image; GetAuthorizationToken has no resource type: "*".',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: () => ['*'],
-    },
-    {
-      sid: 'PushAndResolvePreviewImages',
-      why: 'Push to, and resolve digests in, the preview repositories only (never the release repositories).',
-      actions: [
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:InitiateLayerUpload',
-        'ecr:UploadLayerPart',
-        'ecr:CompleteLayerUpload',
-        'ecr:PutImage',
-        'ecr:BatchGetImage',
-        'ecr:DescribeImages',
-      ],
-      resources: (p) =>
-        p.preview.repositories.map((r) => `arn:aws:ecr:${p.region}:${p.registryAccount}:repository/${r}`),
-    },
-    {
-      sid: 'ReadLoadBalancing',
-      why: 'ELB Describe* actions have no resource type: "*".',
-      actions: [
-        'elasticloadbalancing:DescribeTargetGroups',
-        'elasticloadbalancing:DescribeRules',
-        'elasticloadbalancing:DescribeTargetHealth',
-        'elasticloadbalancing:DescribeTags',
-      ],
-      resources: () => ['*'],
-    },
+    passRoles(
+      {
+        sid: 'PassPreviewRolesToEcsTasksOnly',
+        why: "Only the roles the base config names for previews, never production's.",
+        condition: passedToEcsTasks,
+      },
+      (p) => [...p.preview.taskRoles, ...p.preview.executionRoles],
+    ),
+    resolveImageDigests(
+      "Digests of the base definition's other images (sidecars) in the release repositories: read only.",
+    ),
+    logInToTheRegistry(
+      'The preview build job pushes the pull request\'s image; GetAuthorizationToken has no resource type: "*".',
+    ),
+    pushImages(
+      'PushAndResolvePreviewImages',
+      'Push to, and resolve digests in, the preview repositories only (never the release repositories).',
+      repositoryArns((p) => p.preview.repositories),
+    ),
+    readLoadBalancing([
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTargetHealth',
+      'elasticloadbalancing:DescribeTags',
+    ]),
     {
       sid: 'RulesOnThePreviewListenerOnly',
       why: 'A rule can only be created on the preview listener, never on a production one.',
       actions: ['elasticloadbalancing:CreateRule'],
       resources: (p) => [p.preview.listener],
-      condition: (p) => ({ StringEquals: { [`aws:RequestTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+      condition: previewTagged('RequestTag'),
     },
     {
       sid: 'DeletePreviewRules',
       why: "Rules of the preview listener that carry a preview's tag.",
       actions: ['elasticloadbalancing:DeleteRule'],
       resources: (p) => [rulesOf(p, p.preview.listener)],
-      condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+      condition: previewTagged('ResourceTag'),
     },
     {
       sid: 'CreatePreviewTargetGroups',
       why: 'Target groups are created tagged as a preview (names may be shortened, so the tag is the scope).',
       actions: ['elasticloadbalancing:CreateTargetGroup'],
-      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*')],
-      condition: (p) => ({ StringEquals: { [`aws:RequestTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+      resources: previewTargetGroups,
+      condition: previewTagged('RequestTag'),
     },
     {
       sid: 'DeletePreviewTargetGroups',
       why: "Only target groups that carry a preview's tag.",
       actions: ['elasticloadbalancing:DeleteTargetGroup'],
-      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*')],
-      condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+      resources: previewTargetGroups,
+      condition: previewTagged('ResourceTag'),
     },
     {
       sid: 'TagPreviewResources',
       why: 'Tags on preview target groups and preview listener rules only.',
       actions: ['elasticloadbalancing:AddTags'],
-      resources: (p) => [elb(p, 'targetgroup/*-pr-*/*'), rulesOf(p, p.preview.listener)],
-      condition: (p) => ({ StringEquals: { [`aws:ResourceTag/${PREVIEW_TAG}`]: p.preview.apps } }),
+      resources: (p) => [...previewTargetGroups(p), rulesOf(p, p.preview.listener)],
+      condition: previewTagged('ResourceTag'),
     },
   ],
 };
