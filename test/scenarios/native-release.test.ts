@@ -7,28 +7,16 @@
  */
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createGroup, startTraffic } from '../sim/elb/testing.js';
 import { failedRequests, versionOf } from './blue-green-env.js';
-import {
-  buildNative,
-  liveTaskDefinition,
-  type NativeEnv,
-  nativeInputs,
-  productionWeights,
-} from './native-env.js';
-import { runAgainst, useSimulator } from './support.js';
+import { buildNative, liveTaskDefinition, nativeInputs, productionWeights } from './native-env.js';
+import { envPerTest, runAgainst, useSimulator } from './support.js';
 
 const sim = useSimulator({ timeScale: 600 });
-let n = 0;
 
 describe('ECS-native blue/green releases', () => {
-  let env: NativeEnv | undefined;
-  afterEach(() => env?.destroy());
-  const build = async () => {
-    env = await buildNative(sim(), `nat${++n}`);
-    return env;
-  };
+  const build = envPerTest((name) => buildNative(sim(), name), 'nat');
 
   it('runs a canary through ECS with smoke tests and gates, without a failed request', async () => {
     const e = await build();

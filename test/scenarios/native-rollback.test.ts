@@ -4,7 +4,7 @@
  * on the revision that still runs; after a finished release, a redeploy of the older revision.
  */
 import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { nativeLoadBalancer } from '../sim/ecs/native-testing.js';
 import { registerWeb } from '../sim/ecs/testing.js';
 import { startTraffic } from '../sim/elb/testing.js';
@@ -16,14 +16,12 @@ import {
   nativeInputs,
   productionWeights,
 } from './native-env.js';
-import { runAgainst, useSimulator } from './support.js';
+import { envPerTest, runAgainst, useSimulator } from './support.js';
 
 const sim = useSimulator({ timeScale: 600 });
-let n = 0;
 
 describe('rollback of an ECS-native blue/green service', () => {
-  let env: NativeEnv | undefined;
-  afterEach(() => env?.destroy());
+  const build = envPerTest((name) => buildNative(sim(), name), 'natrb');
 
   const rollback = (e: NativeEnv) =>
     runAgainst(sim(), {
@@ -39,8 +37,7 @@ describe('rollback of an ECS-native blue/green service', () => {
     });
 
   it("uses ECS's own rollback while the release is still baking", async () => {
-    const e = await buildNative(sim(), `natrb${++n}`);
-    env = e;
+    const e = await build();
     const v1 = await liveTaskDefinition(e);
     // A deployment still baking whose runner died: started outside the action, bake 10 simulated hours.
     const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
@@ -78,8 +75,7 @@ describe('rollback of an ECS-native blue/green service', () => {
   });
 
   it('redeploys the older revision once the release finished', async () => {
-    const e = await buildNative(sim(), `natrb${++n}`);
-    env = e;
+    const e = await build();
     const v1 = await liveTaskDefinition(e);
     // No client traffic here: do not wait for metrics that cannot come.
     const released = await runAgainst(sim(), { inputs: nativeInputs(e, 'v2', { 'metric-wait': '500ms' }) });

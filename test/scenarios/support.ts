@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { type RunOptions, type RunResult, runAction } from '../harness/run-action.js';
 import { Simulator, type SimulatorOptions } from '../sim/index.js';
 import { checkCallsAllowed, roleOfRun } from './iam-check.js';
@@ -22,6 +22,23 @@ export function useSimulator(options: SimulatorOptions = {}): () => Simulator {
   return () => {
     if (!sim) throw new Error('simulator not started');
     return sim;
+  };
+}
+
+/**
+ * For a describe block: a builder of a fresh environment named `<prefix><n>` per test (tests
+ * must not see each other's services), destroyed after the test.
+ */
+export function envPerTest<T extends { destroy(): void }>(
+  build: (name: string) => Promise<T>,
+  prefix: string,
+): () => Promise<T> {
+  let n = 0;
+  let env: T | undefined;
+  afterEach(() => env?.destroy());
+  return async () => {
+    env = await build(`${prefix}${++n}`);
+    return env;
   };
 }
 
