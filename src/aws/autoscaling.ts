@@ -13,6 +13,7 @@ import {
   RegisterScalableTargetCommand,
   type ScalingPolicy,
 } from '@aws-sdk/client-application-auto-scaling';
+import { resourceId } from './arn.js';
 
 export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
 
@@ -23,8 +24,7 @@ export interface Bounds {
 }
 
 export function resourceIdOf(cluster: string, service: string): string {
-  const clusterName = cluster.slice(cluster.lastIndexOf('/') + 1);
-  return `service/${clusterName}/${service}`;
+  return `service/${resourceId(cluster)}/${service}`;
 }
 
 const KEY = {

@@ -10,8 +10,9 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { ServiceTarget } from '../settings/settings.js';
+import { serviceName } from './arn.js';
 import { preflightMessage, preflightProblems } from './preflight.js';
-import { batchTargets, nameOf } from './watch.js';
+import { batchTargets } from './watch.js';
 
 export async function checkServicesExist(
   ecs: ECSClient,
@@ -37,13 +38,13 @@ export async function checkServicesExist(
         throw new Error(`Reading services in cluster "${cluster}": ${err.name}: ${err.message}`);
       });
     for (const t of batch) {
-      const service = out.services?.find((s) => s.serviceName === nameOf(t.service));
+      const service = out.services?.find((s) => s.serviceName === serviceName(t.service));
       if (service?.status !== 'ACTIVE') {
         missing.push(
-          `"${nameOf(t.service)}"${service ? ` (${service.status})` : ''} in cluster "${cluster}"`,
+          `"${serviceName(t.service)}"${service ? ` (${service.status})` : ''} in cluster "${cluster}"`,
         );
       } else {
-        found.set(`${cluster}/${nameOf(t.service)}`, service);
+        found.set(`${cluster}/${serviceName(t.service)}`, service);
       }
     }
   }

@@ -105,7 +105,7 @@ export function judgeDeployment(service: Service, deploymentId: string, options:
         : '';
     return {
       state: 'failed',
-      reason: `ECS rolled back to ${shortArn(rollback.taskDefinition)} (deployment ${rollback.deploymentId})${why}`,
+      reason: `ECS rolled back to ${familyRevision(rollback.taskDefinition)} (deployment ${rollback.deploymentId})${why}`,
       progress,
       ecsRollback: { deploymentId: rollback.deploymentId, taskDefinition: rollback.taskDefinition },
     };
@@ -162,14 +162,11 @@ function supersededBy(primary: Deployment, ours: string, progress: Progress): Ve
   const by = { deploymentId: primary.id ?? '?', taskDefinition: primary.taskDefinition ?? '' };
   return {
     state: 'superseded',
-    reason: `deployment ${by.deploymentId} (${shortArn(by.taskDefinition)}) replaced deployment ${ours} before it finished`,
+    reason: `deployment ${by.deploymentId} (${familyRevision(by.taskDefinition)}) replaced deployment ${ours} before it finished`,
     progress,
     by,
   };
 }
-
-/** `web:7` from a task-definition ARN, for readable messages. */
-export const shortArn = familyRevision;
 
 export function describeProgress(p: Progress): string {
   return `${p.running}/${p.desired} running, ${p.pending} pending, ${p.failed} failed`;

@@ -9,13 +9,12 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../settings/values.js';
-import { serviceName } from './arn.js';
+import { familyRevision, serviceName } from './arn.js';
 import {
   circuitBreakerThreshold,
   describeProgress,
   judgeDeployment,
   type Progress,
-  shortArn,
   type Verdict,
 } from './deployment-outcome.js';
 
@@ -37,7 +36,7 @@ export interface WatchTarget {
  */
 function whoseTasks(target: WatchTarget, verdict: Verdict): string {
   if (verdict.state === 'failed' && verdict.ecsRollback) {
-    return ` — the previous revision's (${shortArn(verdict.ecsRollback.taskDefinition)}), ECS rolled back`;
+    return ` — the previous revision's (${familyRevision(verdict.ecsRollback.taskDefinition)}), ECS rolled back`;
   }
   if (verdict.state === 'superseded') return " — a newer deployment's, not this release's";
   return target.whose ? ` — ${target.whose}` : '';
@@ -108,8 +107,14 @@ export function isTransient(err: unknown): boolean {
   );
 }
 
-/** The service's name, from its name or its long or short ARN. */
-export const nameOf = serviceName;
+/** A watched service DescribeServices no longer knows: failed, with what ECS said of it. */
+function notFound(w: Watched, reason: string | undefined): FinalVerdict {
+  return {
+    state: 'failed',
+    reason: `service not found (${reason ?? 'missing from DescribeServices'})`,
+    progress: w.lastProgress ?? { running: 0, desired: 0, pending: 0, failed: 0 },
+  };
+}
 
 /** Group targets per cluster, then cut each group into DescribeServices-sized batches. */
 export function batchTargets(targets: WatchTarget[]): WatchTarget[][] {
@@ -151,7 +156,7 @@ export async function watchDeployments(
   const finish = (w: Watched, verdict: FinalVerdict) => {
     results.set(key(w.target), { target: w.target, verdict, service: w.service, knownAt: clock.now() });
     pending.delete(key(w.target));
-    const label = nameOf(w.target.service);
+    const label = serviceName(w.target.service);
     options.log(
       verdict.state === 'succeeded'
         ? `${label}: deployment ${w.target.deploymentId} completed (${describeProgress(verdict.progress)}${whoseTasks(w.target, verdict)}).`
@@ -197,14 +202,11 @@ export async function watchDeployments(
       }
       for (const target of batches[i]!) {
         const w = pending.get(key(target))!;
-        const service = answer.services.find((s) => s.serviceName === nameOf(target.service));
+        const name = serviceName(target.service);
+        const service = answer.services.find((s) => s.serviceName === name);
         if (!service) {
-          const failure = answer.failures.find((f) => f.arn && nameOf(f.arn) === nameOf(target.service));
-          finish(w, {
-            state: 'failed',
-            reason: `service not found (${failure?.reason ?? 'missing from DescribeServices'})`,
-            progress: w.lastProgress ?? { running: 0, desired: 0, pending: 0, failed: 0 },
-          });
+          const failure = answer.failures.find((f) => f.arn && serviceName(f.arn) === name);
+          finish(w, notFound(w, failure?.reason));
           continue;
         }
         w.service = service;
@@ -213,7 +215,7 @@ export async function watchDeployments(
           failedTasksThreshold: thresholdFor(options, ours?.desiredCount ?? service.desiredCount ?? 0),
         });
         w.lastProgress = verdict.progress;
-        const line = `${nameOf(target.service)}: ${describeProgress(verdict.progress)}${whoseTasks(target, verdict)}`;
+        const line = `${name}: ${describeProgress(verdict.progress)}${whoseTasks(target, verdict)}`;
         if (line !== w.lastLine) {
           options.log(line);
           w.lastLine = line;
@@ -239,7 +241,7 @@ export async function watchDeployments(
 }
 
 function key(t: WatchTarget): string {
-  return `${t.cluster}\u0000${nameOf(t.service)}`;
+  return `${t.cluster}\u0000${serviceName(t.service)}`;
 }
 
 async function describeBatch(
@@ -261,7 +263,7 @@ async function describeBatch(
     const e = err as Error;
     if (isTransient(err)) return { unavailable: `${e.name}: ${e.message}` };
     throw new Error(
-      `Reading services ${batch.map((t) => nameOf(t.service)).join(', ')} in cluster "${cluster}": ${e.name}: ${e.message}`,
+      `Reading services ${batch.map((t) => serviceName(t.service)).join(', ')} in cluster "${cluster}": ${e.name}: ${e.message}`,
     );
   }
 }

@@ -4,9 +4,10 @@
  * chosen here, once; each strategy folder has its own rollback. A required reason is shown in
  * the summary and recorded in the history.
  */
+
+import { familyRevision } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { describeStoppedTask, rootCause } from '../aws/diagnose.js';
-import { familyRevision } from '../history/history.js';
 import { RESTORE_TRAFFIC, runRelease } from '../release/runner.js';
 import { blueGreenModel } from '../report/blue-green-summary.js';
 import { renderSummary, summary } from '../report/summary.js';

@@ -39,8 +39,6 @@ function tagSafe(text: string): string {
     .trim();
 }
 
-export { familyRevision };
-
 export function encodeEntry(e: HistoryEntry): string {
   const fields = [
     e.taskDefinition,

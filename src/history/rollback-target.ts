@@ -10,8 +10,9 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
+import { familyRevision } from '../aws/arn.js';
 import { familyOf, previousGoodRevision, type RecordedRevision, recordedRevisions } from './ecs-records.js';
-import { familyRevision, type HistoryEntry, readHistory } from './history.js';
+import { type HistoryEntry, readHistory } from './history.js';
 
 export class RollbackRefused extends Error {
   override name = 'RollbackRefused';

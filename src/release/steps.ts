@@ -14,12 +14,11 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { resourceId } from '../aws/arn.js';
+import { familyRevision, resourceId } from '../aws/arn.js';
 import type { Bounds } from '../aws/autoscaling.js';
 import type { AwsClients, ClientKind } from '../aws/clients.js';
 import { setServiceRevision } from '../aws/update-service.js';
 import { describeWeights, routeKind, type Weights } from '../aws/weights.js';
-import { familyRevision } from '../history/history.js';
 
 export type Step =
   /**

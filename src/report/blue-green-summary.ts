@@ -4,8 +4,7 @@
  * and the task-definition diff.
  */
 
-import { targetGroupName } from '../aws/arn.js';
-import { shortArn } from '../aws/deployment-outcome.js';
+import { familyRevision, targetGroupName } from '../aws/arn.js';
 import { formatDuration } from '../settings/values.js';
 import type { ReleaseOutcome } from '../strategies/blue-green/deploy.js';
 import type { Side } from '../strategies/blue-green/topology.js';
@@ -25,10 +24,10 @@ const OUTCOME: Record<ReleaseOutcome['status'], Outcome> = {
   failed: 'failed',
 };
 
-const revision = (arn: string | undefined) => (arn ? shortArn(arn) : '—');
+const revision = (arn: string | undefined) => (arn ? familyRevision(arn) : '—');
 
 function headline(o: ReleaseOutcome): string {
-  const rev = o.prepared?.arn ? `**${shortArn(o.prepared.arn)}**` : 'the new revision';
+  const rev = o.prepared?.arn ? `**${familyRevision(o.prepared.arn)}**` : 'the new revision';
   switch (o.status) {
     case 'deployed':
       return `Deployed ${rev}: **${o.liveColor}** is live (was ${o.previousColor}).`;
@@ -86,7 +85,7 @@ export function blueGreenModel(o: ReleaseOutcome, region: string, alarms: string
       service: t.idle.service,
       outcome: OUTCOME[o.status],
       outcomeText: o.status,
-      revision: o.prepared?.arn ? shortArn(o.prepared.arn) : o.prepared?.family,
+      revision: o.prepared?.arn ? familyRevision(o.prepared.arn) : o.prepared?.family,
       previous: revision(t.live.taskDefinition || undefined),
       durationMs: phases.length
         ? phases.at(-1)!.startedAt + phases.at(-1)!.durationMs - phases[0]!.startedAt

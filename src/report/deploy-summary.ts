@@ -4,7 +4,7 @@
  * for every failed service why it failed.
  */
 
-import { shortArn } from '../aws/deployment-outcome.js';
+import { familyRevision } from '../aws/arn.js';
 import { type Diagnosis, describeStoppedTask, rootCause } from '../aws/diagnose.js';
 import type { Phase } from '../release/phase-log.js';
 import type { ServiceOutcome, ServiceStatus } from '../strategies/rolling/deploy.js';
@@ -22,7 +22,7 @@ const STATUS_TEXT: Record<ServiceStatus, string> = {
 };
 
 export function revisionLabel(o: ServiceOutcome): string {
-  return o.prepared.arn ? shortArn(o.prepared.arn) : `${o.prepared.family} (new revision)`;
+  return o.prepared.arn ? familyRevision(o.prepared.arn) : `${o.prepared.family} (new revision)`;
 }
 
 function rollbackText(o: ServiceOutcome): string {
@@ -31,7 +31,7 @@ function rollbackText(o: ServiceOutcome): string {
   const who = r.by === 'ecs' ? 'ECS rolled back' : 'the action rolled back';
   const how =
     r.outcome === 'completed' ? 'completed' : r.outcome === 'failed' ? `failed: ${r.reason}` : 'started';
-  return `${who} to ${shortArn(r.taskDefinitionArn)} (${how})`;
+  return `${who} to ${familyRevision(r.taskDefinitionArn)} (${how})`;
 }
 
 /** The error annotation: one block naming each failed service, why, and what was done about it. */
@@ -95,7 +95,7 @@ function headline(outcomes: ServiceOutcome[]): string {
         .filter((o) => o.status === 'superseded')
         .map(
           (o) =>
-            `**${o.target.service}**'s (${o.supersededBy?.deploymentId}, ${shortArn(o.supersededBy?.taskDefinitionArn ?? '')})`,
+            `**${o.target.service}**'s (${o.supersededBy?.deploymentId}, ${familyRevision(o.supersededBy?.taskDefinitionArn ?? '')})`,
         )
         .join(', ')} before it finished; nothing was rolled back.`;
     default: {
@@ -131,11 +131,11 @@ function diagnosisBlock(o: ServiceOutcome, d: Diagnosis): string {
 
 /** What a service ran before and runs now: after a rollback, the previous revision again. */
 function sideOf(o: ServiceOutcome): SideState {
-  const previous = o.prepared.previousArn ? shortArn(o.prepared.previousArn) : 'nothing';
+  const previous = o.prepared.previousArn ? familyRevision(o.prepared.previousArn) : 'nothing';
   const after: Record<ServiceStatus, string> = {
     succeeded: revisionLabel(o),
-    superseded: `${shortArn(o.supersededBy?.taskDefinitionArn ?? '')} (a newer deployment's)`,
-    'rolled-back': `${o.rollback ? shortArn(o.rollback.taskDefinitionArn) : previous} again (${o.rollback?.by === 'ecs' ? 'ECS' : 'the action'} rolled back)`,
+    superseded: `${familyRevision(o.supersededBy?.taskDefinitionArn ?? '')} (a newer deployment's)`,
+    'rolled-back': `${o.rollback ? familyRevision(o.rollback.taskDefinitionArn) : previous} again (${o.rollback?.by === 'ecs' ? 'ECS' : 'the action'} rolled back)`,
     'rollback-failed': `unknown: the rollback to ${previous} failed`,
     failed: `${revisionLabel(o)} (failed, not rolled back)`,
     'dry-run': `${previous} (dry run: unchanged)`,
@@ -159,7 +159,7 @@ export function deploySummary(outcomes: ServiceOutcome[], phases: Phase[], notes
     outcome: o.status,
     outcomeText: STATUS_TEXT[o.status].replace(/^\S+ /, ''),
     revision: revisionLabel(o),
-    previous: o.prepared.previousArn ? shortArn(o.prepared.previousArn) : undefined,
+    previous: o.prepared.previousArn ? familyRevision(o.prepared.previousArn) : undefined,
     deployment: o.deploymentId,
     durationMs: o.status === 'dry-run' ? undefined : o.finishedAt - o.startedAt,
   }));

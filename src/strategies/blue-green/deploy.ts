@@ -11,9 +11,9 @@
 import { setTimeout } from 'node:timers/promises';
 import * as core from '@actions/core';
 import { AlarmWatch } from '../../aws/alarms.js';
+import { familyRevision } from '../../aws/arn.js';
 import { type Bounds, readBounds, resourceIdOf } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
 import { preflightMessage, preflightProblems } from '../../aws/preflight.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
@@ -196,7 +196,7 @@ async function preflight(r: Release): Promise<Topology> {
     outcome.previousColor = t.live.color;
     outcome.liveColor = t.live.color;
     core.info(
-      `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${shortArn(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
+      `Live: ${t.live.color} (${t.live.service}, ${t.live.desiredCount} tasks of ${familyRevision(t.live.taskDefinition)}); idle: ${t.idle.color} (${t.idle.service}). Production weights: ${describeWeights(t.weights)}.`,
     );
     // History goes on the blue service; both sides must be deployable by UpdateService.
     const problems = [t.live, t.idle]
@@ -233,7 +233,7 @@ async function lockAndRegister(
     if (planned.arn === live.taskDefinition) {
       outcome.prepared = planned;
       outcome.status = 'unchanged';
-      outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
+      outcome.reason = `${live.service} (${live.color}, live) already runs ${familyRevision(live.taskDefinition)}; nothing to release`;
       core.info(`Nothing to do: ${outcome.reason}.`);
       return undefined;
     }
@@ -252,7 +252,7 @@ async function lockAndRegister(
         now.missing !== topology.missing
       ) {
         throw new RefusedError(
-          `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${shortArn(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
+          `Another release changed ${live.service} while this one prepared (live now: ${now.live.color} on ${familyRevision(now.live.taskDefinition)}); nothing was changed. Run again to release on top of it.`,
         );
       }
     });
@@ -279,7 +279,7 @@ async function lockAndRegister(
   }
   if (prepared.arn === live.taskDefinition) {
     outcome.status = 'unchanged';
-    outcome.reason = `${live.service} (${live.color}, live) already runs ${shortArn(live.taskDefinition)}; nothing to release`;
+    outcome.reason = `${live.service} (${live.color}, live) already runs ${familyRevision(live.taskDefinition)}; nothing to release`;
     core.info(`Nothing to do: ${outcome.reason}.`);
     // Nothing was changed but the lock: release it now, not when it expires.
     outcome.undo = await journal.undo(core.info);
@@ -345,7 +345,7 @@ async function scaleUp(
       return d;
     });
     event(
-      `${idle.service}: deploying ${shortArn(newArn)} with ${capacity} tasks (deployment ${started.deploymentId}).`,
+      `${idle.service}: deploying ${familyRevision(newArn)} with ${capacity} tasks (deployment ${started.deploymentId}).`,
     );
     await waitForDeployment(clients, settings, topology.cluster, idle, started.deploymentId, signal);
   });
@@ -573,7 +573,7 @@ async function leaveToNewer(
   outcome.status = 'superseded';
   outcome.supersededBy = err.by;
   outcome.liveColor = outcome.previousColor;
-  const note = `Left alone: deployment ${err.by.deploymentId} (${shortArn(err.by.taskDefinitionArn)}) replaced this release's on the idle side; no traffic was moved and nothing of it was undone.`;
+  const note = `Left alone: deployment ${err.by.deploymentId} (${familyRevision(err.by.taskDefinitionArn)}) replaced this release's on the idle side; no traffic was moved and nothing of it was undone.`;
   outcome.notes.push(note);
   journal.commit([note]);
   outcome.undo = await journal.undo(core.info);

@@ -8,9 +8,9 @@
  */
 import { setTimeout } from 'node:timers/promises';
 import * as core from '@actions/core';
+import { familyRevision } from '../../aws/arn.js';
 import { readBounds, resourceIdOf } from '../../aws/autoscaling.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { shortArn } from '../../aws/deployment-outcome.js';
 import { describeHolder } from '../../aws/lock-rule.js';
 import { allHealthy, describeHealth, readTargetHealth } from '../../aws/target-health.js';
 import { describeWeights, setWeights } from '../../aws/traffic.js';
@@ -74,12 +74,12 @@ export async function rollbackBlueGreen(
         : undefined;
     const switchable = !!health && allHealthy(health, idle.desiredCount);
     core.info(
-      `Live: ${topology.live.color} on ${shortArn(liveArn)}; rolling back to ${shortArn(targetArn)}. Reason: ${reason}`,
+      `Live: ${topology.live.color} on ${familyRevision(liveArn)}; rolling back to ${familyRevision(targetArn)}. Reason: ${reason}`,
     );
     core.info(
       switchable
-        ? `${idle.service} (${idle.color}) still runs ${shortArn(targetArn)} with ${describeHealth(health!)}: one listener change.`
-        : `${idle.service} (${idle.color}) does not serve ${shortArn(targetArn)} healthily; deploying it through the blue-green release.`,
+        ? `${idle.service} (${idle.color}) still runs ${familyRevision(targetArn)} with ${describeHealth(health!)}: one listener change.`
+        : `${idle.service} (${idle.color}) does not serve ${familyRevision(targetArn)} healthily; deploying it through the blue-green release.`,
     );
     return { topology, liveArn, targetArn, switchable };
   });

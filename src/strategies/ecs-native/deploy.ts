@@ -16,9 +16,8 @@ import * as core from '@actions/core';
 import type { ServiceDeployment } from '@aws-sdk/client-ecs';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AlarmWatch, describeFiring, missingAlarms, readAlarms } from '../../aws/alarms.js';
-import { resourceId, targetGroupName } from '../../aws/arn.js';
+import { familyRevision, resourceId, targetGroupName } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { shortArn } from '../../aws/deployment-outcome.js';
 import {
   continueServiceDeployment,
   describeServiceDeployment,
@@ -127,7 +126,7 @@ export async function releaseNative(
       const setup = await readNativeSetup(clients, target.cluster, native);
       outcome.setup = setup;
       core.info(
-        `${native.service}: ${setup.desiredCount} tasks of ${shortArn(setup.taskDefinition)} serving from ${groupName(setup.liveGroup)}; the new revision starts in ${groupName(setup.newGroup)}.`,
+        `${native.service}: ${setup.desiredCount} tasks of ${familyRevision(setup.taskDefinition)} serving from ${groupName(setup.liveGroup)}; the new revision starts in ${groupName(setup.newGroup)}.`,
       );
       return { setup, alarmNames: await checkAlarms(clients, native, alarms) };
     });
@@ -149,7 +148,7 @@ export async function releaseNative(
     }
     if (prepared.arn === setup.taskDefinition) {
       outcome.status = 'unchanged';
-      outcome.reason = `${native.service} already runs ${shortArn(setup.taskDefinition)}; nothing to release`;
+      outcome.reason = `${native.service} already runs ${familyRevision(setup.taskDefinition)}; nothing to release`;
       return outcome;
     }
     await phases.run('Deploy lock', () => takeLock(clients, settings, setup, journal, signal));
@@ -195,7 +194,7 @@ export async function releaseNative(
       );
       if (!outcome.serviceDeploymentArn) throw new Error('ECS started no service deployment.');
       event(
-        `${native.service}: ECS ${native.shift.strategy} deployment of ${shortArn(prepared.arn ?? '')} started (${resourceId(outcome.serviceDeploymentArn)}).`,
+        `${native.service}: ECS ${native.shift.strategy} deployment of ${familyRevision(prepared.arn ?? '')} started (${resourceId(outcome.serviceDeploymentArn)}).`,
       );
     });
 
@@ -210,7 +209,7 @@ export async function releaseNative(
     journal.commit();
     outcome.status = 'deployed';
     event(
-      `ECS finished the deployment: ${shortArn(prepared.arn ?? '')} serves production from ${groupName(setup.newGroup)}.`,
+      `ECS finished the deployment: ${familyRevision(prepared.arn ?? '')} serves production from ${groupName(setup.newGroup)}.`,
     );
     await removeOurHook(clients, journal, setup, native.service, configuration);
     outcome.undo = await journal.undo(core.info);

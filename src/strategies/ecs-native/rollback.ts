@@ -7,9 +7,8 @@
  */
 import * as core from '@actions/core';
 import { DescribeServiceRevisionsCommand } from '@aws-sdk/client-ecs';
-import { resourceId } from '../../aws/arn.js';
+import { familyRevision, resourceId } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { shortArn } from '../../aws/deployment-outcome.js';
 import {
   describeServiceDeployment,
   isFinished,
@@ -56,7 +55,7 @@ export async function rollbackNative(
     started,
   };
   core.info(
-    `${target.service}: ECS deployment ${resourceId(arn)} of ${shortArn(base.from)} is ${d.status} at ${d.lifecycleStage}; ECS rolls back to ${shortArn(base.to)}, which still runs.`,
+    `${target.service}: ECS deployment ${resourceId(arn)} of ${familyRevision(base.from)} is ${d.status} at ${d.lifecycleStage}; ECS rolls back to ${familyRevision(base.to)}, which still runs.`,
   );
   if (settings.dryRun) return { ...base, status: 'dry-run' };
   const final = await phases.run('ECS rollback (StopServiceDeployment)', async () => {

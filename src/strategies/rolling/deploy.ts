@@ -6,14 +6,14 @@
  */
 import * as core from '@actions/core';
 import type { Service } from '@aws-sdk/client-ecs';
+import { familyRevision, serviceName } from '../../aws/arn.js';
 import { checkServicesExist } from '../../aws/check-services.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { shortArn } from '../../aws/deployment-outcome.js';
 import { type Diagnosis, describeStoppedTask, diagnoseDeployment } from '../../aws/diagnose.js';
 import { describeHolder } from '../../aws/lock-rule.js';
 import { listenerOfService } from '../../aws/service-listener.js';
 import { createdAtOf, startDeployment } from '../../aws/update-service.js';
-import { type FinalVerdict, nameOf, type WatchTarget, watchDeployments } from '../../aws/watch.js';
+import { type FinalVerdict, type WatchTarget, watchDeployments } from '../../aws/watch.js';
 import { watchOptionsFrom } from '../../aws/watch-options.js';
 import { entryForThisRun, recordHistory } from '../../history/history.js';
 import type { Journal } from '../../release/journal.js';
@@ -125,7 +125,7 @@ export async function deployRolling(
   if (settings.dryRun) {
     for (const o of outcomes) {
       core.info(
-        `Dry run: would update ${o.target.service} from ${shortArn(o.prepared.previousArn ?? '?')} to ${o.prepared.arn ? shortArn(o.prepared.arn) : `a new revision of ${o.prepared.family}`}.`,
+        `Dry run: would update ${o.target.service} from ${familyRevision(o.prepared.previousArn ?? '?')} to ${o.prepared.arn ? familyRevision(o.prepared.arn) : `a new revision of ${o.prepared.family}`}.`,
       );
     }
     return { outcomes, phaseLog, notes };
@@ -139,7 +139,7 @@ export async function deployRolling(
   await phaseLog.run('Start deployments', () =>
     Promise.all(
       outcomes.map((o) => {
-        const live = found.get(`${o.target.cluster}/${nameOf(o.target.service)}`);
+        const live = found.get(`${o.target.cluster}/${serviceName(o.target.service)}`);
         const step: Extract<Step, { kind: 'service' }> = {
           kind: 'service',
           cluster: o.target.cluster,
@@ -201,7 +201,7 @@ export async function deployRolling(
       .filter((o) => o.status === 'superseded')
       .map(
         (o) =>
-          `${o.target.service}: left alone, superseded by deployment ${o.supersededBy?.deploymentId} (${shortArn(o.supersededBy?.taskDefinitionArn ?? '')}).`,
+          `${o.target.service}: left alone, superseded by deployment ${o.supersededBy?.deploymentId} (${familyRevision(o.supersededBy?.taskDefinitionArn ?? '')}).`,
       ),
   );
 
@@ -258,7 +258,7 @@ async function takeRollingLocks(
       clients.elb,
       journal,
       listeners,
-      settings.targets.map((t) => `${t.cluster}/${nameOf(t.service)}`).join(', '),
+      settings.targets.map((t) => `${t.cluster}/${serviceName(t.service)}`).join(', '),
       settings.run,
       { timeoutMs: settings.lockTimeoutMs, ttlMs: LOCK_TTL_MS, log: core.info, warn: core.warning },
     );
@@ -285,7 +285,7 @@ async function start(o: ServiceOutcome, settings: RollingDeploySettings, clients
     o.deploymentId = started.deploymentId;
     o.deploymentCreatedAt = createdAtOf(started);
     o.serviceArn = started.service.serviceArn;
-    core.info(`${o.target.service}: deployment ${started.deploymentId} started with ${shortArn(arn)}.`);
+    core.info(`${o.target.service}: deployment ${started.deploymentId} started with ${familyRevision(arn)}.`);
   } catch (err) {
     o.status = 'failed';
     o.reason = (err as Error).message;
@@ -363,7 +363,7 @@ async function rollBack(
       // ECS put the service back itself: nothing is left to undo, only to follow.
       undo.journal.settle(step);
       core.info(
-        `${o.target.service}: ECS is rolling back to ${shortArn(o.rollback.taskDefinitionArn)}; following it.`,
+        `${o.target.service}: ECS is rolling back to ${familyRevision(o.rollback.taskDefinitionArn)}; following it.`,
       );
       watched.push(o);
       continue;
@@ -389,7 +389,7 @@ async function rollBack(
       };
       o.status = 'rolled-back';
       core.info(
-        `${o.target.service}: rolling back to ${shortArn(previous)} (deployment ${started.deploymentId}).`,
+        `${o.target.service}: rolling back to ${familyRevision(previous)} (deployment ${started.deploymentId}).`,
       );
       watched.push(o);
     } catch (err) {
@@ -406,7 +406,7 @@ async function rollBack(
       cluster: o.target.cluster,
       service: o.target.service,
       deploymentId: o.rollback!.deploymentId,
-      whose: `the previous revision's (${shortArn(o.rollback!.taskDefinitionArn)}), ${o.rollback!.by === 'ecs' ? 'ECS rolled back' : 'rolled back by the action'}`,
+      whose: `the previous revision's (${familyRevision(o.rollback!.taskDefinitionArn)}), ${o.rollback!.by === 'ecs' ? 'ECS rolled back' : 'rolled back by the action'}`,
     })),
     watchOptionsFrom(settings, undo.signal),
   );

@@ -5,8 +5,8 @@
  * returned to) what was live.
  */
 import * as core from '@actions/core';
+import { familyRevision } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { shortArn } from '../../aws/deployment-outcome.js';
 import { type Diagnosis, diagnoseDeployment, rootCause } from '../../aws/diagnose.js';
 import { listenerOfService } from '../../aws/service-listener.js';
 import { startDeployment } from '../../aws/update-service.js';
@@ -55,7 +55,9 @@ export async function rollbackRolling(
       settings.rollback.to,
       (w) => core.warning(w),
     );
-    core.info(`${target.service}: live ${shortArn(r.liveArn)}; rolling back to ${shortArn(r.targetArn)}.`);
+    core.info(
+      `${target.service}: live ${familyRevision(r.liveArn)}; rolling back to ${familyRevision(r.targetArn)}.`,
+    );
     core.info(`Reason: ${reason}`);
     return r;
   });
@@ -132,7 +134,7 @@ async function deployTarget(
     service: target.service,
     taskDefinition: resolved.liveArn,
   };
-  const deployment = await phases.run(`Deploy ${shortArn(resolved.targetArn)}`, async () => {
+  const deployment = await phases.run(`Deploy ${familyRevision(resolved.targetArn)}`, async () => {
     const d = await journal.perform(step, () =>
       startDeployment(clients.ecs, target, resolved.targetArn, {
         rolling: settings.rolling,
@@ -169,11 +171,11 @@ async function deployTarget(
     restored = 'by-ecs';
     // ECS put the service back itself: nothing is left to undo, only to follow.
     journal.settle(step);
-    await phases.run(`Follow ECS back to ${shortArn(resolved.liveArn)}`, () =>
+    await phases.run(`Follow ECS back to ${familyRevision(resolved.liveArn)}`, () =>
       watch(failed.ecsRollback!.deploymentId),
     );
   } else {
-    restored = await phases.run(`Restore ${shortArn(resolved.liveArn)}`, async () => {
+    restored = await phases.run(`Restore ${familyRevision(resolved.liveArn)}`, async () => {
       const back = await journal.undoStep(step);
       if (!back.deploymentId)
         throw new Error(`Restoring ${target.service}: the answer names no PRIMARY deployment.`);

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f}from"./chunk-RDMQS5RH.js";import"./chunk-W7U4PCCI.js";import"./chunk-EEX2A6QN.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{a as ECS_DESIRED_COUNT,f as copyPolicies,c as readBounds,e as removeScalableTarget,b as resourceIdOf,d as writeBounds};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{d as a,e as b}from"./chunk-HEAUVZNB.js";import"./chunk-BWLYJJLT.js";import"./chunk-X7YZ64MG.js";import"./chunk-TRGCKO37.js";import"./chunk-LLDIETNU.js";import"./chunk-EEX2A6QN.js";import"./chunk-ACFZATPK.js";import"./chunk-5SJSLEJ3.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{a as Journal,b as undoEntries};

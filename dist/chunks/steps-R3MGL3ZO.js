@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{f as a,g as b,h as c,i as d}from"./chunk-RTCI3GOF.js";import"./chunk-LLDIETNU.js";import"./chunk-EEX2A6QN.js";import"./chunk-5SJSLEJ3.js";import"./chunk-5JOSKXLT.js";import"./chunk-PJ624PSZ.js";import"./chunk-NEARUV3X.js";import"./chunk-XTMHMHBY.js";import"./chunk-NDJNVI3F.js";export{b as clientsFor,a as describeStep,c as undoStep,d as undoStepFully};
